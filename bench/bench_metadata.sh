@@ -134,6 +134,7 @@ for (( i = 1; i <= N; i++ )); do
 done
 chmod 644 "$W"/in/*.jpg "$W"/sub/*.jpg
 IN_BYTES=$(du -sb "$W/in" | cut -f1)
+SUB_BYTES=$(du -sb "$W/sub" | cut -f1)
 IN_GPS=$(exiftool -q -q -r -if '$gpslatitude' -p '$filename' "$W/in" 2>/dev/null | wc -l || true)
 SAMPLE=$(( ${#SOURCES[@]} < N ? ${#SOURCES[@]} : N ))   # img-0001..img-SAMPLE = one of each source
 sync
@@ -257,7 +258,7 @@ if ! skipped mat2-L; then
 fi
 
 # ---------------------------------------------------------------- report
-export W N SUBSET SAMPLE IN_BYTES IN_GPS CMDLINE CPU_MODEL MEM_GB TMPFS OS GIT_REV \
+export W N SUBSET SAMPLE IN_BYTES SUB_BYTES IN_GPS CMDLINE CPU_MODEL MEM_GB TMPFS OS GIT_REV \
        V_HF V_EX V_JT V_MAT2 V_PS RUNS WARMUP BUDGET HAVE_PS
 export SOURCE_LIST=$(for s in "${SOURCES[@]}"; do printf '%s (%s KB)\n' "${s##*/}" $(( $(stat -c %s "$s") / 1024 )); done)
 export NPROC=$(nproc)
@@ -332,7 +333,7 @@ for line in open(os.path.join(W, "manifest.tsv")):
     r["total_N"] = r["ms_file"] * N / 1000.0          # extrapolated for subset rows
     r["cpu_ms_file"] = 1000.0 * r["cpu"] / files
     b = rd(tid + ".bytes"); r["out_mb"] = int(b) / 1e6 if b else None
-    r["out_ratio"] = (int(b) * N / files) / int(E["IN_BYTES"]) if b else None
+    r["out_ratio"] = int(b) / int(E["IN_BYTES"] if files == N else E["SUB_BYTES"]) if b else None
     r["gps"] = rd(tid + ".gps"); r["count"] = rd(tid + ".count"); r["fail"] = rd(tid + ".fail")
     if tid != "cp":
         nsample = min(SAMPLE, files)
