@@ -144,6 +144,19 @@ int walk_add(job_list *jl, const char *path, const walk_opts *o) {
     while (len > 1 && p[len - 1] == '/')
         p[--len] = '\0';
     if (S_ISDIR(sb.st_mode)) {
+        /* "." or "..": name the sibling after the real folder, not ".-scrubbed". */
+        const char *last = strrchr(p, '/');
+        last = last ? last + 1 : p;
+        if (strcmp(last, ".") == 0 || strcmp(last, "..") == 0) {
+            char *real = realpath(p, NULL);
+            if (real != NULL && strcmp(real, "/") != 0) {
+                free(p);
+                p = real;
+                len = strlen(p);
+            } else {
+                free(real);
+            }
+        }
         walk_ctx w = {jl, o, {0}, 0};
         char *outroot = NULL;
         if (!o->no_output && !o->in_place) {
