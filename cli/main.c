@@ -21,7 +21,7 @@ typedef struct options {
 } options;
 
 typedef struct totals {
-    size_t scrubbed, failed, skipped, not_photo;
+    size_t scrubbed, failed, skipped, not_photo, regions, photos_with_regions;
     size_t found_in[PSC_META_COUNT_]; /* photos in which each class was found */
     size_t tagged, rotated;
 } totals;
@@ -44,8 +44,14 @@ static void usage(FILE *f) {
             "      --rename        give results neutral names (photo-0001.jpg): names like\n"
             "                      IMG_20211027_143512.jpg reveal when a photo was taken\n"
             "\n"
+            "What is hidden in the picture (default: QR codes, barcodes and readable text):\n"
+            "      --metadata-only strip metadata only; do not look at the picture\n"
+            "      --detect MODE   fast | default | thorough: time spent looking\n"
+            "      --style STYLE   blur (default) | fill | pixelate: how regions are hidden\n"
+            "      --lang LANGS    OCR languages, Tesseract names joined by + (default eng+fra)\n"
+            "      --no-text       do not look for text;  --no-codes  do not look for codes\n"
+            "\n"
             "What is kept:\n"
-            "      --metadata-only strip metadata only (the only mode in this version)\n"
             "      --strip-icc     also remove the colour profile (colours may shift)\n"
             "      --rotate        rotate sideways JPEGs losslessly instead of keeping an\n"
             "                      Orientation tag\n"
@@ -97,6 +103,18 @@ static int set_param(psc_ctx *ctx, const char *name, long long v) {
     return 0;
 }
 
+/* Maps a word to its index in choices and sets the setting. */
+static int set_choice(psc_ctx *ctx, const char *name, const char *word, const char **choices) {
+    for (int i = 0; choices[i]; i++)
+        if (strcmp(word, choices[i]) == 0)
+            return set_param(ctx, name, i);
+    fprintf(stderr, "photoscrub: --%s: '%s' is not one of:", name, word);
+    for (int i = 0; choices[i]; i++)
+        fprintf(stderr, " %s", choices[i]);
+    fputc('\n', stderr);
+    return -1;
+}
+
 static int parse_set(psc_ctx *ctx, const char *arg) {
     const char *eq = strchr(arg, '=');
     if (eq == NULL || eq == arg || eq[1] == '\0') {
@@ -131,7 +149,27 @@ static void print_found(FILE *f, const psc_report *rep) {
         first = 0;
     }
     if (first)
-        fprintf(f, "nothing (already clean)");
+        fprintf(f, "no metadata");
+}
+
+/* "; hid 1 QR code, 3 text areas" */
+static void print_regions(FILE *f, const psc_report *rep) {
+    static const char *const kinds[] = {"qr", "barcode", "matrix", "text"};
+    static const char *const labels[] = {"QR code", "barcode", "2D code", "text area"};
+    size_t n = psc_report_region_count(rep), cnt[4] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const char *k = NULL;
+        psc_report_region(rep, i, NULL, &k, NULL, NULL);
+        for (int t = 0; t < 4; t++)
+            if (k && strcmp(k, kinds[t]) == 0)
+                cnt[t]++;
+    }
+    int first = 1;
+    for (int t = 0; t < 4; t++)
+        if (cnt[t]) {
+            fprintf(f, "%s%zu %s%s", first ? "; hid " : ", ", cnt[t], labels[t], cnt[t] == 1 ? "" : "s");
+            first = 0;
+        }
 }
 
 static void print_values(FILE *f, const psc_report *rep) {
@@ -169,6 +207,9 @@ static void count_report(totals *t, const psc_report *rep) {
     for (int m = 0; m < PSC_META_COUNT_; m++)
         if (psc_report_found(rep, (psc_meta)m))
             t->found_in[m]++;
+    size_t nr = psc_report_region_count(rep);
+    t->regions += nr;
+    t->photos_with_regions += nr > 0;
     if (psc_report_orient_action(rep) == PSC_ORIENT_ACTION_TAGGED)
         t->tagged++;
     if (psc_report_orient_action(rep) == PSC_ORIENT_ACTION_ROTATED)
@@ -218,6 +259,7 @@ static void process(psc_ctx *ctx, const options *o, const job_list *jl, size_t i
             } else {
                 fprintf(f, "scrubbed %s -> %s: removed ", j->in, j->out);
                 print_found(f, rep);
+                print_regions(f, rep);
                 if (psc_report_orient_action(rep) == PSC_ORIENT_ACTION_ROTATED)
                     fprintf(f, "; rotated upright");
             }
@@ -249,8 +291,8 @@ static void process(psc_ctx *ctx, const options *o, const job_list *jl, size_t i
 
 static void summary(const options *o, const totals *t) {
     if (o->json) {
-        printf("{\"summary\":{\"done\":%zu,\"failed\":%zu,\"skipped\":%zu,\"not_photos\":%zu,\"found_in\":{",
-               t->scrubbed, t->failed, t->skipped, t->not_photo);
+        printf("{\"summary\":{\"done\":%zu,\"failed\":%zu,\"skipped\":%zu,\"not_photos\":%zu,\"regions\":%zu,\"found_in\":{",
+               t->scrubbed, t->failed, t->skipped, t->not_photo, t->regions);
         int first = 1;
         for (int m = 0; m < PSC_META_COUNT_; m++) {
             if (!t->found_in[m])
@@ -276,6 +318,9 @@ static void summary(const options *o, const totals *t) {
             fprintf(f, "  %s %s %zu photo%s\n", psc_meta_label((psc_meta)m),
                     o->inspect ? "found in" : "removed from", t->found_in[m],
                     t->found_in[m] == 1 ? "" : "s");
+    if (t->regions)
+        fprintf(f, "  %zu code or text area%s hidden in %zu photo%s\n", t->regions, t->regions == 1 ? "" : "s",
+                t->photos_with_regions, t->photos_with_regions == 1 ? "" : "s");
     if (t->tagged + t->rotated && !o->inspect)
         fprintf(f, "  %zu sideways photo%s kept upright\n", t->tagged + t->rotated,
                 t->tagged + t->rotated == 1 ? "" : "s");
@@ -296,7 +341,8 @@ int main(int argc, char **argv) {
         return EXIT_SOME_FAILED;
     }
     enum { OPT_IN_PLACE = 256, OPT_METADATA_ONLY, OPT_STRIP_ICC, OPT_ROTATE, OPT_RENAME,
-           OPT_JSON, OPT_VALUES, OPT_SET };
+           OPT_JSON, OPT_VALUES, OPT_SET, OPT_DETECT, OPT_STYLE, OPT_LANG, OPT_NO_TEXT,
+           OPT_NO_CODES };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},    {"in-place", no_argument, NULL, OPT_IN_PLACE},
         {"force", no_argument, NULL, 'f'},           {"rename", no_argument, NULL, OPT_RENAME},
@@ -305,7 +351,10 @@ int main(int argc, char **argv) {
         {"rotate", no_argument, NULL, OPT_ROTATE},   {"json", no_argument, NULL, OPT_JSON},
         {"values", no_argument, NULL, OPT_VALUES},   {"quiet", no_argument, NULL, 'q'},
         {"set", required_argument, NULL, OPT_SET},   {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},         {"detect", required_argument, NULL, OPT_DETECT},
+        {"style", required_argument, NULL, OPT_STYLE}, {"lang", required_argument, NULL, OPT_LANG},
+        {"no-text", no_argument, NULL, OPT_NO_TEXT}, {"no-codes", no_argument, NULL, OPT_NO_CODES},
+        {NULL, 0, NULL, 0},
     };
     int rc = EXIT_CLEAN, c;
     optind = argi0;
@@ -325,6 +374,28 @@ int main(int argc, char **argv) {
             break;
         case OPT_ROTATE:
             if (set_param(ctx, "orientation", PSC_ORIENT_ROTATE) != 0)
+                rc = EXIT_USAGE;
+            break;
+        case OPT_DETECT:
+            if (set_choice(ctx, "detect", optarg, (const char *[]){"fast", "default", "thorough", NULL}) != 0)
+                rc = EXIT_USAGE;
+            break;
+        case OPT_STYLE:
+            if (set_choice(ctx, "style", optarg, (const char *[]){"blur", "fill", "pixelate", NULL}) != 0)
+                rc = EXIT_USAGE;
+            break;
+        case OPT_LANG:
+            if (psc_ctx_set_langs(ctx, optarg) != PSC_OK) {
+                fprintf(stderr, "photoscrub: --lang: %s\n", psc_ctx_errmsg(ctx));
+                rc = EXIT_USAGE;
+            }
+            break;
+        case OPT_NO_TEXT:
+            if (set_param(ctx, "find-text", 0) != 0)
+                rc = EXIT_USAGE;
+            break;
+        case OPT_NO_CODES:
+            if (set_param(ctx, "find-codes", 0) != 0)
                 rc = EXIT_USAGE;
             break;
         case OPT_JSON: o.json = 1; break;

@@ -3,6 +3,7 @@
  * file/buffer front doors to the pipeline.
  */
 #include "context.h"
+#include "detect/detect.h"
 #include "io.h"
 #include "report.h"
 
@@ -45,11 +46,29 @@ psc_ctx *psc_ctx_new(void) {
         return NULL;
     psci_param_defaults(ctx);
     psci_err_clear(&ctx->err);
+    memcpy(ctx->langs, "eng+fra", 8);
     return ctx;
 }
 
 void psc_ctx_free(psc_ctx *ctx) {
+    if (ctx == NULL)
+        return;
+    psci_detector_free(ctx->det);
     free(ctx);
+}
+
+psc_status psc_ctx_set_langs(psc_ctx *ctx, const char *langs) {
+    if (ctx == NULL)
+        return PSC_ERR_ARG;
+    psci_err_clear(&ctx->err);
+    if (langs == NULL || !*langs || strlen(langs) >= sizeof ctx->langs)
+        return psci_fail(&ctx->err, PSC_ERR_ARG, "languages: empty or too long");
+    for (const char *p = langs; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '+'))
+            return psci_fail(&ctx->err, PSC_ERR_ARG, "languages: '%s' is not a list like eng+fra", langs);
+    memcpy(ctx->langs, langs, strlen(langs) + 1);
+    return PSC_OK;
 }
 
 const char *psc_ctx_errmsg(const psc_ctx *ctx) {

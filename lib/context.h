@@ -8,9 +8,13 @@
 
 #define PSCI_PARAM_SLOTS 16
 
+struct psci_detector;
+
 struct psc_ctx {
     psci_err err;
     long long param[PSCI_PARAM_SLOTS]; /* indexed by psc_param */
+    char langs[128];                   /* OCR languages, "eng+fra" */
+    struct psci_detector *det;         /* created on first use; OCR models load once */
 };
 
 /* Settings table (params.c). */
@@ -30,3 +34,10 @@ psc_status psci_pipeline_run(psc_ctx *ctx, const unsigned char *in, size_t n, ps
                              psc_report **rep);
 
 #endif
+
+/* The picture stage (pipeline_pixels.c): decode the clean photo, find codes and text, hide
+ * them, and check again until nothing is found. *clean is replaced when anything is hidden.
+ * JPEG: exif (orientation-only, may be NULL) is re-inserted after redaction. */
+psc_status psci_pixels_jpeg(psc_ctx *ctx, psci_buf *clean, int orient, const unsigned char *exif,
+                            size_t exif_len, psc_report *rep);
+psc_status psci_pixels_png(psc_ctx *ctx, psci_buf *clean, int orient, psc_report *rep);

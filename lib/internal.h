@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PSCI_ERRMSG_MAX 512
 
 /* Where a module reports why it failed; lives in the context, one per thread. */
@@ -52,5 +56,9 @@ static inline unsigned psci_rd_be16(const unsigned char *p) {
 static inline uint32_t psci_rd_be32(const unsigned char *p) {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,7 +3,6 @@
  * in the output's folder and are renamed into place only once complete and synced, so a crash
  * or a full disk never leaves a half-written photo under its final name.
  */
-#define _GNU_SOURCE
 #include "io.h"
 
 #include <errno.h>

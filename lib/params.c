@@ -17,10 +17,16 @@ static const psci_param_def params[] = {
     {PSC_PARAM_MAX_MEGAPIXELS, "max-megapixels", 100, 1, 1000,
      "largest image accepted when pixels must be processed, in megapixels"},
     {PSC_PARAM_OVERWRITE, "overwrite", 0, 0, 1, "allow replacing an existing output file"},
-    /* Content detection is not built yet: only metadata-only scrubbing is offered, so the
-     * bounds refuse 0 rather than silently skipping detection. */
-    {PSC_PARAM_METADATA_ONLY, "metadata-only", 1, 1, 1,
-     "strip metadata only, without looking at pixels (content detection is not available yet)"},
+    {PSC_PARAM_METADATA_ONLY, "metadata-only", 0, 0, 1,
+     "1: strip metadata only, without looking for codes and text in the picture"},
+    {PSC_PARAM_DETECT, "detect", PSC_DETECT_DEFAULT, PSC_DETECT_FAST, PSC_DETECT_THOROUGH,
+     "effort finding codes and text: 0 fast, 1 default, 2 thorough"},
+    {PSC_PARAM_STYLE, "style", PSC_STYLE_BLUR, PSC_STYLE_BLUR, PSC_STYLE_PIXELATE,
+     "how found regions are hidden: 0 blur, 1 fill, 2 pixelate (all irreversible)"},
+    {PSC_PARAM_FIND_CODES, "find-codes", 1, 0, 1, "look for QR codes and barcodes"},
+    {PSC_PARAM_FIND_TEXT, "find-text", 1, 0, 1, "look for readable text"},
+    {PSC_PARAM_MAX_OCR_SECONDS, "max-ocr-seconds", 120, 1, 3600,
+     "OCR time budget per photo; a photo over it fails rather than being left unchecked"},
 };
 
 #define N_PARAMS (sizeof params / sizeof params[0])

@@ -3,7 +3,7 @@
  * orientation -> verify. Fails closed: an output that does not re-parse as clean is never
  * handed back.
  */
-#include "codec/jpeg.h"
+#include "codec/jpeg_codec.h"
 #include "container/exif_min.h"
 #include "container/jpeg_segments.h"
 #include "container/png_chunks.h"
@@ -175,6 +175,12 @@ static psc_status scrub_jpeg(psc_ctx *ctx, const unsigned char *in, size_t n, ps
     }
     st = psci_jpeg_write(in, &j, exif, exif_len, keep_icc, out, err);
 verify:
+    if (st == PSC_OK && !ctx->param[PSC_PARAM_METADATA_ONLY]) {
+        /* After a lossless rotation the pixels are upright and carry no orientation tag. */
+        int upright = action == PSC_ORIENT_ACTION_ROTATED;
+        st = psci_pixels_jpeg(ctx, out, upright ? 1 : orient, upright ? NULL : exif,
+                              upright ? 0 : exif_len, rep);
+    }
     if (st == PSC_OK)
         st = verify_jpeg(ctx, out->data, out->len);
     psci_report_set_orientation(rep, orient, action);
@@ -248,6 +254,8 @@ static psc_status scrub_png(psc_ctx *ctx, const unsigned char *in, size_t n, psc
     }
     /* eXIf holds a bare TIFF block: no "Exif\0\0" header. */
     st = psci_png_write(in, &png, exif ? exif + 6 : NULL, exif ? exif_len - 6 : 0, keep_icc, out, err);
+    if (st == PSC_OK && !ctx->param[PSC_PARAM_METADATA_ONLY])
+        st = psci_pixels_png(ctx, out, orient, rep);
     if (st != PSC_OK)
         goto done;
     psci_png vp;

@@ -14,6 +14,12 @@ typedef struct removed_item {
     size_t offset, bytes;
 } removed_item;
 
+typedef struct region_item {
+    psc_box box;
+    const char *kind, *detector, *symbology;
+    float conf;
+} region_item;
+
 typedef struct value_item {
     char *name;
     char *value;
@@ -28,6 +34,9 @@ struct psc_report {
     size_t n_values, cap_values;
     char **notes;
     size_t n_notes, cap_notes;
+    region_item *regions;
+    size_t n_regions, cap_regions;
+    const char *detection; /* NULL: pixels not examined */
     size_t bytes_in, bytes_out;
     int orientation;
     psc_orient_action orient_action;
@@ -92,6 +101,7 @@ void psc_report_free(psc_report *rep) {
     free(rep->removed);
     free(rep->values);
     free(rep->notes);
+    free(rep->regions);
     free(rep);
 }
 
@@ -156,6 +166,38 @@ psc_status psci_report_note(psc_report *rep, const char *note, psci_err *err) {
     if (n == NULL)
         return psci_fail(err, PSC_ERR_NOMEM, "out of memory in report");
     rep->notes[rep->n_notes++] = n;
+    return PSC_OK;
+}
+
+psc_status psci_report_region(psc_report *rep, int x, int y, int w, int h, const char *kind,
+                              const char *detector, const char *symbology, float conf, psci_err *err) {
+    if (!grow((void **)&rep->regions, &rep->cap_regions, rep->n_regions, sizeof *rep->regions))
+        return psci_fail(err, PSC_ERR_NOMEM, "out of memory in report");
+    rep->regions[rep->n_regions++] = (region_item){{x, y, w, h}, kind, detector, symbology, conf};
+    return PSC_OK;
+}
+
+void psci_report_set_detection(psc_report *rep, const char *mode) {
+    rep->detection = mode;
+}
+
+size_t psc_report_region_count(const psc_report *rep) {
+    return rep ? rep->n_regions : 0;
+}
+
+psc_status psc_report_region(const psc_report *rep, size_t i, psc_box *box, const char **kind,
+                             const char **detector, float *conf) {
+    if (rep == NULL || i >= rep->n_regions)
+        return PSC_ERR_ARG;
+    const region_item *r = &rep->regions[i];
+    if (box)
+        *box = r->box;
+    if (kind)
+        *kind = r->kind;
+    if (detector)
+        *detector = r->detector;
+    if (conf)
+        *conf = r->conf;
     return PSC_OK;
 }
 
@@ -315,6 +357,19 @@ static psc_status write_json(const psc_report *rep, psci_buf *b, psci_err *err) 
     if (st == PSC_OK) st = json_fmt(b, err, "],\"orientation\":{\"input\":%d,\"action\":\"%s\"}",
                                     rep->orientation, orient_action_name(rep->orient_action));
     if (st == PSC_OK) st = json_fmt(b, err, ",\"icc\":\"%s\"", icc_names[rep->icc]);
+    if (st == PSC_OK) st = json_raw(b, ",\"detection\":", err);
+    if (st == PSC_OK) st = rep->detection ? json_str(b, rep->detection, err) : json_raw(b, "null", err);
+    if (st == PSC_OK) st = json_raw(b, ",\"regions\":[", err);
+    for (size_t i = 0; st == PSC_OK && i < rep->n_regions; i++) {
+        const region_item *r = &rep->regions[i];
+        if (i) st = json_raw(b, ",", err);
+        if (st == PSC_OK) st = json_fmt(b, err, "{\"kind\":\"%s\",\"box\":[%d,%d,%d,%d],", r->kind,
+                                        r->box.x, r->box.y, r->box.w, r->box.h);
+        if (st == PSC_OK) st = json_fmt(b, err, "\"detector\":\"%s\",\"confidence\":%.0f", r->detector, (double)r->conf);
+        if (st == PSC_OK && r->symbology) st = json_fmt(b, err, ",\"symbology\":\"%s\"", r->symbology);
+        if (st == PSC_OK) st = json_raw(b, "}", err);
+    }
+    if (st == PSC_OK) st = json_raw(b, "]", err);
     if (st == PSC_OK && rep->n_notes) {
         st = json_raw(b, ",\"notes\":[", err);
         for (size_t i = 0; st == PSC_OK && i < rep->n_notes; i++) {

@@ -20,6 +20,10 @@ psc_status psci_report_value(psc_report *rep, const char *name, const char *valu
 void psci_report_set_sizes(psc_report *rep, size_t in, size_t out);
 void psci_report_set_orientation(psc_report *rep, int input, psc_orient_action action);
 void psci_report_set_icc(psc_report *rep, psci_icc_state st);
+/* Records a hidden region (kind: "qr", "barcode", "matrix", "text"; strings static). */
+psc_status psci_report_region(psc_report *rep, int x, int y, int w, int h, const char *kind,
+                              const char *detector, const char *symbology, float conf, psci_err *err);
+void psci_report_set_detection(psc_report *rep, const char *mode);
 /* Free-text notes for the reader ("rotation not exact: kept the Orientation tag"). */
 psc_status psci_report_note(psc_report *rep, const char *note, psci_err *err);
 

@@ -86,8 +86,27 @@ typedef enum psc_param {
     PSC_PARAM_MAX_FILE_MB = 4,    /**< largest input accepted, in MiB */
     PSC_PARAM_MAX_MEGAPIXELS = 5, /**< largest declared image size accepted, in megapixels */
     PSC_PARAM_OVERWRITE = 6,      /**< psc_scrub_file may replace an existing output (default 0) */
-    PSC_PARAM_METADATA_ONLY = 7   /**< 1: strip metadata only, never look at pixels (default 1) */
+    PSC_PARAM_METADATA_ONLY = 7,  /**< 1: strip metadata only, never look at pixels (default 0) */
+    PSC_PARAM_DETECT = 8,         /**< a psc_detect_mode: time spent looking for codes and text */
+    PSC_PARAM_STYLE = 9,          /**< a psc_style: how found regions are hidden */
+    PSC_PARAM_FIND_CODES = 10,    /**< look for QR codes and barcodes (default 1) */
+    PSC_PARAM_FIND_TEXT = 11,     /**< look for readable text (default 1) */
+    PSC_PARAM_MAX_OCR_SECONDS = 12 /**< OCR time budget per photo; over it the photo fails */
 } psc_param;
+
+/** Detection effort (PSC_PARAM_DETECT). */
+typedef enum psc_detect_mode {
+    PSC_DETECT_FAST = 0,     /**< one pass per detector on a reduced image */
+    PSC_DETECT_DEFAULT = 1,  /**< adds tiles for small codes, a second code reader, larger OCR */
+    PSC_DETECT_THOROUGH = 2  /**< adds a second OCR segmentation and full-resolution passes */
+} psc_detect_mode;
+
+/** Redaction style (PSC_PARAM_STYLE). Every style is irreversible. */
+typedef enum psc_style {
+    PSC_STYLE_BLUR = 0,     /**< looks blurred; computed from the surroundings, holds no glyph */
+    PSC_STYLE_FILL = 1,     /**< one flat colour taken from the surroundings */
+    PSC_STYLE_PIXELATE = 2  /**< large cells (bigger than a character) with noise */
+} psc_style;
 
 /** How the upright display of a photo whose EXIF Orientation is not 1 is preserved. */
 typedef enum psc_orient_mode {
@@ -99,6 +118,10 @@ typedef enum psc_orient_mode {
 /** Set a setting on ctx. PSC_ERR_ARG for an unknown id or a value outside bounds (the
  *  message says which). Not concurrently with other calls on ctx. Since 0.1. */
 PSC_API psc_status psc_ctx_set(psc_ctx *ctx, psc_param param, long long value);
+/** OCR languages as Tesseract names joined by '+' (default "eng+fra"). Copied. Missing
+ *  language data makes scrubs fail with PSC_ERR_DETECTOR naming the package to install.
+ *  Not concurrently with other calls on ctx. Since 0.1. */
+PSC_API psc_status psc_ctx_set_langs(psc_ctx *ctx, const char *langs);
 /** Read a setting into *value. PSC_ERR_ARG for an unknown id. Since 0.1. */
 PSC_API psc_status psc_ctx_get(const psc_ctx *ctx, psc_param param, long long *value);
 /** Minimum, maximum and default of a setting (any pointer may be NULL). Thread-safe. */
@@ -164,6 +187,21 @@ PSC_API size_t psc_report_bytes_out(const psc_report *rep);
 /** EXIF Orientation of the input (1-8; 1 when absent) and what was done about it. */
 PSC_API int psc_report_orientation(const psc_report *rep);
 PSC_API psc_orient_action psc_report_orient_action(const psc_report *rep);
+/** A box in the stored image's pixels (a frozen value type). */
+typedef struct psc_box {
+    int x, y, w, h;
+} psc_box;
+
+/** Number of picture regions that were hidden (codes, text). */
+PSC_API size_t psc_report_region_count(const psc_report *rep);
+/**
+ * The i-th hidden region: its box in stored pixels (grown to the JPEG block grid), its kind
+ * ("qr", "barcode", "matrix", "text"), the detector that found it and its confidence (0-100).
+ * Decoded contents are never stored. Any out pointer may be NULL.
+ */
+PSC_API psc_status psc_report_region(const psc_report *rep, size_t i, psc_box *box,
+                                     const char **kind, const char **detector, float *conf);
+
 /** Number of removed parts (segments, chunks, trailers) listed in the report. */
 PSC_API size_t psc_report_removed_count(const psc_report *rep);
 /**

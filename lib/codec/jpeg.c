@@ -1,12 +1,19 @@
 /*
- * JPEG codec adapter: the only libjpeg-turbo user. TurboJPEG reports errors as return codes,
- * so no setjmp is needed here; every resource is released on one exit path.
+ * JPEG codec adapter: the only libjpeg-turbo user (TurboJPEG for decoding and lossless
+ * transforms, the libjpeg API for DCT-coefficient redaction). libjpeg reports errors by
+ * longjmp: the jumps land in this file only, in the function that owns the resources.
  */
-#include "jpeg.h"
+#include "jpeg_codec.h"
 
+#include <stdio.h> /* jpeglib.h needs FILE */
+
+#include <jerror.h>
+#include <jpeglib.h>
 #include <turbojpeg.h>
 
 #include <limits.h>
+#include <math.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,4 +66,202 @@ out:
     tjFree(dst);
     tjDestroy(h);
     return st;
+}
+
+psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned long long max_pixels,
+                                 unsigned char **px, int *w, int *h, psci_err *err) {
+    *px = NULL;
+    *w = *h = 0;
+    if (n > ULONG_MAX)
+        return psci_fail(err, PSC_ERR_LIMIT, "jpeg: file too large to decode");
+    psc_status st = PSC_OK;
+    unsigned char *buf = NULL;
+    tjhandle t = tjInitDecompress();
+    if (t == NULL)
+        return psci_fail(err, PSC_ERR_NOMEM, "jpeg: cannot start the decoder");
+    int width, height, subsamp, cs;
+    if (tjDecompressHeader3(t, in, (unsigned long)n, &width, &height, &subsamp, &cs) != 0) {
+        st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot read the image header: %s", tjGetErrorStr2(t));
+        goto out;
+    }
+    if (width <= 0 || height <= 0 || (unsigned long long)width * (unsigned long long)height > max_pixels) {
+        st = psci_fail(err, PSC_ERR_LIMIT, "jpeg: %dx%d pixels is over the limit of %llu pixels (setting max-megapixels)",
+                       width, height, max_pixels);
+        goto out;
+    }
+    buf = malloc((size_t)width * (size_t)height);
+    if (buf == NULL) {
+        st = psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory decoding %dx%d", width, height);
+        goto out;
+    }
+    if (tjDecompress2(t, in, (unsigned long)n, buf, width, width, height, TJPF_GRAY,
+                      TJFLAG_LIMITSCANS | TJFLAG_ACCURATEDCT) != 0 &&
+        tjGetErrorCode(t) != TJERR_WARNING) {
+        st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot decode the image: %s", tjGetErrorStr2(t));
+        goto out;
+    }
+    *px = buf;
+    *w = width;
+    *h = height;
+    buf = NULL;
+out:
+    free(buf);
+    tjDestroy(t);
+    return st;
+}
+
+/* ---- coefficient access through the libjpeg API */
+
+typedef struct jerr_jmp {
+    struct jpeg_error_mgr pub;
+    jmp_buf jb;
+    char msg[JMSG_LENGTH_MAX];
+} jerr_jmp;
+
+static void on_jpeg_error(j_common_ptr cinfo) {
+    jerr_jmp *e = (jerr_jmp *)cinfo->err;
+    (*cinfo->err->format_message)(cinfo, e->msg);
+    longjmp(e->jb, 1);
+}
+
+static void on_jpeg_message(j_common_ptr cinfo, int level) {
+    (void)cinfo;
+    (void)level; /* the library never prints */
+}
+
+struct psci_jcoef {
+    struct jpeg_decompress_struct d;
+    float cosv[8][8]; /* DCT basis, per object: no shared mutable state between threads */
+    jerr_jmp je;
+    jvirt_barray_ptr *arrays;
+    int open;
+};
+
+psc_status psci_jcoef_open(const unsigned char *in, size_t n, unsigned long long max_pixels,
+                           psci_jcoef **out, psci_jinfo *info, psci_err *err) {
+    *out = NULL;
+    if (n > ULONG_MAX)
+        return psci_fail(err, PSC_ERR_LIMIT, "jpeg: file too large to decode");
+    psci_jcoef *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory");
+    c->d.err = jpeg_std_error(&c->je.pub);
+    c->je.pub.error_exit = on_jpeg_error;
+    c->je.pub.emit_message = on_jpeg_message;
+    if (setjmp(c->je.jb)) {
+        psc_status st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: %s", c->je.msg);
+        psci_jcoef_free(c);
+        return st;
+    }
+    for (int x = 0; x < 8; x++)
+        for (int u = 0; u < 8; u++)
+            c->cosv[x][u] = (float)cos((2 * x + 1) * u * M_PI / 16.0);
+    jpeg_create_decompress(&c->d);
+    c->open = 1;
+    jpeg_mem_src(&c->d, in, (unsigned long)n);
+    jpeg_save_markers(&c->d, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_save_markers(&c->d, JPEG_APP0 + 2, 0xFFFF);
+    jpeg_read_header(&c->d, TRUE);
+    unsigned long long px = (unsigned long long)c->d.image_width * c->d.image_height;
+    if (px == 0 || px > max_pixels || c->d.num_components > 4) {
+        psc_status st = psci_fail(err, PSC_ERR_LIMIT, "jpeg: %ux%u pixels, %d components: over the limits for redaction",
+                                  c->d.image_width, c->d.image_height, c->d.num_components);
+        psci_jcoef_free(c);
+        return st;
+    }
+    c->arrays = jpeg_read_coefficients(&c->d);
+    memset(info, 0, sizeof *info);
+    info->width = (int)c->d.image_width;
+    info->height = (int)c->d.image_height;
+    info->max_h = c->d.max_h_samp_factor;
+    info->max_v = c->d.max_v_samp_factor;
+    info->ncomp = c->d.num_components;
+    info->progressive = c->d.progressive_mode ? 1 : 0;
+    for (int i = 0; i < info->ncomp; i++) {
+        jpeg_component_info *ci = &c->d.comp_info[i];
+        info->comp[i].wb = (int)ci->width_in_blocks;
+        info->comp[i].hb = (int)ci->height_in_blocks;
+        info->comp[i].h_samp = ci->h_samp_factor;
+        info->comp[i].v_samp = ci->v_samp_factor;
+    }
+    *out = c;
+    return PSC_OK;
+}
+
+static JCOEF *block_at(const psci_jcoef *c, int comp, int bx, int by) {
+    j_common_ptr cc = (j_common_ptr)&c->d;
+    JBLOCKARRAY rows = (*c->d.mem->access_virt_barray)(cc, c->arrays[comp], (JDIMENSION)by, 1, TRUE);
+    return rows[0][bx];
+}
+
+float psci_jcoef_block_mean(const psci_jcoef *c, int comp, int bx, int by) {
+    const JCOEF *b = block_at(c, comp, bx, by);
+    const JQUANT_TBL *q = c->d.comp_info[comp].quant_table;
+    /* JPEG's DCT scales DC by 8: mean = DC * q / 8 + 128. */
+    return (float)b[0] * (float)q->quantval[0] / 8.0f + 128.0f;
+}
+
+void psci_jcoef_set_block(psci_jcoef *c, int comp, int bx, int by, const float px[64]) {
+    float (*cosv)[8] = c->cosv;
+    JCOEF *b = block_at(c, comp, bx, by);
+    const JQUANT_TBL *q = c->d.comp_info[comp].quant_table;
+    float tmp[8][8];
+    for (int y = 0; y < 8; y++)
+        for (int u = 0; u < 8; u++) {
+            float s = 0;
+            for (int x = 0; x < 8; x++)
+                s += (px[y * 8 + x] - 128.0f) * cosv[x][u];
+            tmp[y][u] = s;
+        }
+    for (int v = 0; v < 8; v++)
+        for (int u = 0; u < 8; u++) {
+            float s = 0;
+            for (int y = 0; y < 8; y++)
+                s += tmp[y][u] * cosv[y][v];
+            float cu = u ? 1.0f : (float)M_SQRT1_2, cv = v ? 1.0f : (float)M_SQRT1_2;
+            float f = 0.25f * cu * cv * s / (float)q->quantval[v * 8 + u];
+            long r = lroundf(f);
+            if (r > 32767) r = 32767;
+            if (r < -32768) r = -32768;
+            b[v * 8 + u] = (JCOEF)r;
+        }
+}
+
+psc_status psci_jcoef_write(psci_jcoef *c, psci_buf *out, psci_err *err) {
+    struct jpeg_compress_struct w;
+    jerr_jmp je;
+    unsigned char *mem = NULL;
+    unsigned long mem_len = 0;
+    memset(&w, 0, sizeof w);
+    w.err = jpeg_std_error(&je.pub);
+    je.pub.error_exit = on_jpeg_error;
+    je.pub.emit_message = on_jpeg_message;
+    if (setjmp(je.jb)) {
+        jpeg_destroy_compress(&w);
+        free(mem);
+        return psci_fail(err, PSC_ERR_INTERNAL, "jpeg: writing redacted image: %s", je.msg);
+    }
+    jpeg_create_compress(&w);
+    jpeg_mem_dest(&w, &mem, &mem_len);
+    jpeg_copy_critical_parameters(&c->d, &w);
+    if (c->d.progressive_mode)
+        jpeg_simple_progression(&w);
+    else
+        w.optimize_coding = TRUE;
+    jpeg_write_coefficients(&w, c->arrays);
+    for (jpeg_saved_marker_ptr m = c->d.marker_list; m != NULL; m = m->next)
+        jpeg_write_marker(&w, m->marker, m->data, m->data_length);
+    jpeg_finish_compress(&w);
+    jpeg_destroy_compress(&w);
+    psc_status st = psci_buf_append(out, mem, mem_len, err);
+    free(mem);
+    return st;
+}
+
+void psci_jcoef_free(psci_jcoef *c) {
+    if (c == NULL)
+        return;
+    if (c->open)
+        jpeg_destroy_decompress(&c->d);
+    free(c);
 }

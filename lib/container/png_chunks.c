@@ -167,3 +167,34 @@ psc_status psci_png_write(const unsigned char *p, const psci_png *png, const uns
     }
     return st;
 }
+
+psc_status psci_png_splice(const unsigned char *orig, size_t orig_len, const unsigned char *enc,
+                           size_t enc_len, psci_buf *out, psci_err *err) {
+    static const char *const carry[] = {"gAMA", "cHRM", "sRGB", "iCCP", "cICP", "mDCv", "cLLi", "pHYs", "eXIf"};
+    psci_png o, e;
+    psc_status st = psci_png_parse(orig, orig_len, &o, err);
+    if (st != PSC_OK)
+        return st;
+    if ((st = psci_png_parse(enc, enc_len, &e, err)) != PSC_OK) {
+        psci_png_free(&o);
+        return st;
+    }
+    st = psci_buf_append(out, png_sig, 8, err);
+    for (size_t i = 0; st == PSC_OK && i < e.n; i++) {
+        const psci_pchunk *c = &e.chunks[i];
+        if (memcmp(c->type, "IHDR", 4) != 0 && memcmp(c->type, "IDAT", 4) != 0 && memcmp(c->type, "IEND", 4) != 0)
+            continue;
+        if (memcmp(c->type, "IDAT", 4) == 0 && i > 0 && memcmp(e.chunks[i - 1].type, "IDAT", 4) != 0) {
+            /* Colour chunks go between IHDR and the first IDAT. */
+            for (size_t k = 0; st == PSC_OK && k < o.n; k++)
+                for (size_t m = 0; m < sizeof carry / sizeof carry[0]; m++)
+                    if (memcmp(o.chunks[k].type, carry[m], 4) == 0)
+                        st = psci_buf_append(out, orig + o.chunks[k].off, o.chunks[k].len, err);
+        }
+        if (st == PSC_OK)
+            st = psci_buf_append(out, enc + c->off, c->len, err);
+    }
+    psci_png_free(&o);
+    psci_png_free(&e);
+    return st;
+}

@@ -1,0 +1,183 @@
+/*
+ * Detection orchestrator. Codes: ZBar and zxing-cpp on the full frame, on overlapping tiles
+ * (small codes in big photos) and on a downscaled copy (big codes). Text: Tesseract with
+ * sparse-text segmentation on a copy scaled to suit the mode. Boxes come back in the input's
+ * pixel coordinates.
+ */
+#include "detect.h"
+
+#include "barcode_zbar.h"
+#include "barcode_zxing.h"
+#include "text_tess.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct psci_detector {
+    psci_zbar *zbar;
+    psci_tess *tess;
+    char langs[128];
+};
+
+psci_detector *psci_detector_new(void) {
+    return calloc(1, sizeof(psci_detector));
+}
+
+void psci_detector_free(psci_detector *d) {
+    if (d == NULL)
+        return;
+    psci_zbar_free(d->zbar);
+    psci_tess_free(d->tess);
+    free(d);
+}
+
+psc_status psci_detector_prepare(psci_detector *d, const psci_detect_opts *o, psci_err *err) {
+    if (o->codes && d->zbar == NULL && (d->zbar = psci_zbar_new()) == NULL)
+        return psci_fail(err, PSC_ERR_DETECTOR, "zbar: cannot create a scanner");
+    if (o->text && (d->tess == NULL || strcmp(d->langs, o->langs) != 0)) {
+        psci_tess_free(d->tess);
+        d->tess = NULL;
+        d->langs[0] = '\0';
+        if (strlen(o->langs) >= sizeof d->langs)
+            return psci_fail(err, PSC_ERR_ARG, "text: language list too long");
+        psc_status st = psci_tess_new(o->langs, &d->tess, err);
+        if (st != PSC_OK)
+            return st;
+        memcpy(d->langs, o->langs, strlen(o->langs) + 1);
+    }
+    return PSC_OK;
+}
+
+/* Area-average (down) or bilinear (up) rescale to nw x nh. */
+static unsigned char *rescale(const unsigned char *src, int w, int h, int nw, int nh) {
+    unsigned char *dst = malloc((size_t)nw * (size_t)nh);
+    if (dst == NULL)
+        return NULL;
+    float sx = (float)w / (float)nw, sy = (float)h / (float)nh;
+    for (int y = 0; y < nh; y++)
+        for (int x = 0; x < nw; x++) {
+            if (sx >= 1.0f && sy >= 1.0f) {
+                int x0 = (int)((float)x * sx), x1 = (int)((float)(x + 1) * sx);
+                int y0 = (int)((float)y * sy), y1 = (int)((float)(y + 1) * sy);
+                if (x1 <= x0) x1 = x0 + 1;
+                if (y1 <= y0) y1 = y0 + 1;
+                if (x1 > w) x1 = w;
+                if (y1 > h) y1 = h;
+                unsigned sum = 0, c = 0;
+                for (int yy = y0; yy < y1; yy++)
+                    for (int xx = x0; xx < x1; xx++) {
+                        sum += src[(size_t)yy * (size_t)w + (size_t)xx];
+                        c++;
+                    }
+                dst[(size_t)y * (size_t)nw + (size_t)x] = (unsigned char)(c ? sum / c : 0);
+            } else {
+                float fx = ((float)x + 0.5f) * sx - 0.5f, fy = ((float)y + 0.5f) * sy - 0.5f;
+                if (fx < 0) fx = 0;
+                if (fy < 0) fy = 0;
+                int ix = (int)fx, iy = (int)fy;
+                int ix1 = ix + 1 < w ? ix + 1 : ix, iy1 = iy + 1 < h ? iy + 1 : iy;
+                float ax = fx - (float)ix, ay = fy - (float)iy;
+                float v = (1 - ax) * (1 - ay) * src[(size_t)iy * (size_t)w + (size_t)ix] +
+                          ax * (1 - ay) * src[(size_t)iy * (size_t)w + (size_t)ix1] +
+                          (1 - ax) * ay * src[(size_t)iy1 * (size_t)w + (size_t)ix] +
+                          ax * ay * src[(size_t)iy1 * (size_t)w + (size_t)ix1];
+                dst[(size_t)y * (size_t)nw + (size_t)x] = (unsigned char)(v + 0.5f);
+            }
+        }
+    return dst;
+}
+
+static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
+                             int w, int h, psci_regions *out, psci_err *err) {
+    psc_status st = psci_zbar_scan(d->zbar, g, w, h, w, 0, 0, 1.0f, out, err);
+    if (st == PSC_OK)
+        st = psci_zxing_scan(g, w, h, w, 0, 0, 1.0f, o->mode >= 1, out, err);
+    /* Overlapping tiles find small codes that a full-frame pass misses: the readers' local
+     * thresholds and finder-pattern searches are tuned to codes filling a good part of the
+     * frame. Tiles are about half the short side, 384..1024 px, overlapping by a quarter. */
+    int shortest = w < h ? w : h;
+    int tile = shortest / 2 < 384 ? 384 : shortest / 2 > 1024 ? 1024 : shortest / 2;
+    int stride = tile * 3 / 4;
+    if (st == PSC_OK && o->mode >= 1 && (w > tile || h > tile)) {
+        for (int ty = 0; st == PSC_OK && ty < h; ty += stride) {
+            for (int tx = 0; st == PSC_OK && tx < w; tx += stride) {
+                int tw = tx + tile <= w ? tile : w - tx, th = ty + tile <= h ? tile : h - ty;
+                if (tw < 64 || th < 64)
+                    continue;
+                const unsigned char *p = g + (size_t)ty * (size_t)w + (size_t)tx;
+                st = psci_zbar_scan(d->zbar, p, tw, th, w, tx, ty, 1.0f, out, err);
+                if (st == PSC_OK)
+                    st = psci_zxing_scan(p, tw, th, w, tx, ty, 1.0f, o->mode >= 2, out, err);
+                if (tx + tile >= w)
+                    break;
+            }
+            if (ty + tile >= h)
+                break;
+        }
+    }
+    /* A downscaled copy for codes too big for the decoders' scan windows. */
+    if (st == PSC_OK && o->mode >= 1 && (w > 1200 || h > 1200)) {
+        int f = (w > 2400 || h > 2400) ? 4 : 2;
+        unsigned char *s = rescale(g, w, h, w / f, h / f);
+        if (s == NULL)
+            return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
+        st = psci_zbar_scan(d->zbar, s, w / f, h / f, w / f, 0, 0, (float)f, out, err);
+        free(s);
+    }
+    return st;
+}
+
+static long elapsed_ms(const struct timespec *t0) {
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (long)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static psc_status scan_text(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
+                            int w, int h, psci_regions *out, psci_err *err) {
+    /* Long side OCR works on, per mode; small photos are upscaled (small print reads better). */
+    static const int target[3] = {1600, 2400, 3600};
+    int longest = w > h ? w : h;
+    float s = (float)target[o->mode] / (float)longest;
+    if (s > 2.0f)
+        s = 2.0f;
+    if (o->mode < 2 && s > 0.95f && s < 1.05f)
+        s = 1.0f;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int passes = o->mode >= 2 ? 2 : 1;
+    psc_status st = PSC_OK;
+    unsigned char *img = NULL;
+    int nw = w, nh = h;
+    if (s != 1.0f) {
+        nw = (int)((float)w * s + 0.5f);
+        nh = (int)((float)h * s + 0.5f);
+        if (nw < 1) nw = 1;
+        if (nh < 1) nh = 1;
+        img = rescale(g, w, h, nw, nh);
+        if (img == NULL)
+            return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
+    }
+    for (int p = 0; st == PSC_OK && p < passes; p++) {
+        long left = o->deadline_ms - elapsed_ms(&t0);
+        if (left <= 0) {
+            st = psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", o->deadline_ms);
+            break;
+        }
+        st = psci_tess_scan(d->tess, img ? img : g, nw, nh, nw, p == 0 ? 11 : 12, (int)left, 0, 0,
+                            1.0f / s, out, err);
+    }
+    free(img);
+    return st;
+}
+
+psc_status psci_detect_run(psci_detector *d, const psci_detect_opts *o, const unsigned char *gray,
+                           int w, int h, psci_regions *out, psci_err *err) {
+    psc_status st = psci_detector_prepare(d, o, err);
+    if (st == PSC_OK && o->codes)
+        st = scan_codes(d, o, gray, w, h, out, err);
+    if (st == PSC_OK && o->text)
+        st = scan_text(d, o, gray, w, h, out, err);
+    return st;
+}

@@ -1,0 +1,26 @@
+/*
+ * Detection orchestrator: runs the code readers and OCR over the whole photo, tiles and
+ * rescaled copies, according to the mode, and returns raw boxes.
+ */
+#ifndef PSC_DETECT_H
+#define PSC_DETECT_H
+
+#include "../region.h"
+
+typedef struct psci_detector psci_detector;
+
+typedef struct psci_detect_opts {
+    int mode;        /* 0 fast, 1 default, 2 thorough */
+    int codes, text; /* which detectors run */
+    const char *langs;
+    int deadline_ms; /* OCR time budget for the whole photo */
+} psci_detect_opts;
+
+psci_detector *psci_detector_new(void);
+void psci_detector_free(psci_detector *d);
+/* Loads what o needs (OCR models load once and are kept while langs stay the same). */
+psc_status psci_detector_prepare(psci_detector *d, const psci_detect_opts *o, psci_err *err);
+psc_status psci_detect_run(psci_detector *d, const psci_detect_opts *o, const unsigned char *gray,
+                           int w, int h, psci_regions *out, psci_err *err);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * Regions found by detectors: boxes in image pixels with what found them. A plain value type
+ * shared by detect/, redact/ and the pipeline.
+ */
+#ifndef PSC_REGION_H
+#define PSC_REGION_H
+
+#include "internal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum psci_rkind { PSCI_R_QR = 0, PSCI_R_BARCODE = 1, PSCI_R_MATRIX = 2, PSCI_R_TEXT = 3 } psci_rkind;
+
+typedef struct psci_region {
+    int x, y, w, h;        /* box in the analysed image's pixels */
+    int kind;              /* psci_rkind */
+    int linear;            /* a 1D code: its box must be grown across the bars */
+    float conf;            /* detector confidence 0..100 (100 for decoded codes) */
+    const char *detector;  /* static: "zbar", "zxing", "tesseract" */
+    const char *symbology; /* static name of the code type, or NULL */
+} psci_region;
+
+typedef struct psci_regions {
+    psci_region *v;
+    size_t n, cap;
+} psci_regions;
+
+psc_status psci_regions_add(psci_regions *rs, const psci_region *r, psci_err *err);
+void psci_regions_free(psci_regions *rs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+
+/* Turns raw detector boxes into redaction boxes: 1D codes grown across their bars, 2D codes
+ * padded by a quiet zone, words padded by 0.3x their height; then overlapping boxes merged
+ * (so no letter stays visible between words of a line) and clipped to w x h. */
+void psci_regions_finish(psci_regions *rs, int w, int h);
+
+/* Maps a box from display orientation (EXIF orientation o applied, display size dw x dh)
+ * back to the stored image. */
+void psci_region_to_stored(psci_region *r, int o, int dw, int dh);
+
+/* Stored -> display coordinates of one pixel for EXIF orientation o, stored size W x H. */
+void psci_orient_point(int o, int W, int H, int x, int y, int *ox, int *oy);
