@@ -1,46 +1,54 @@
 /*
  * photoscrub command line: turns arguments into library settings, walks files and folders,
- * prints what was removed, and sets the exit code. Uses only the public header.
+ * runs N worker threads (one library context each, reused across files), prints results in
+ * input order whatever N is, draws a progress bar on a terminal, and sets the exit code.
+ * Uses only the public header.
  */
-#define _GNU_SOURCE
-#include <photoscrub/photoscrub.h>
-
-#include "walk.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdio.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { EXIT_CLEAN = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
-
-typedef struct options {
-    walk_opts w;
-    int force, json, values, inspect;
-} options;
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 typedef struct totals {
-    size_t scrubbed, failed, skipped, not_photo, regions, photos_with_regions;
+    size_t done, failed, skipped, not_photo, leaks, regions, photos_with_regions, tagged, rotated;
     size_t found_in[PSC_META_COUNT_]; /* photos in which each class was found */
-    size_t tagged, rotated;
 } totals;
+
+volatile sig_atomic_t psc_cli_interrupted;
+#define interrupted psc_cli_interrupted
+
+static void on_sigint(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
 
 static void usage(FILE *f) {
     fprintf(f,
             "Usage: photoscrub [OPTIONS] PATH...          make photos safe to share\n"
             "       photoscrub inspect [OPTIONS] PATH...  list privacy-relevant metadata, change nothing\n"
+            "       photoscrub verify [OPTIONS] PATH...   check results: exit 1 if metadata, a code\n"
+            "                                             or readable text is found\n"
+            "       photoscrub watch [OPTIONS] INBOX OUTBOX   scrub each photo arriving in INBOX\n"
             "\n"
             "Removes location, device, dates, serial numbers, thumbnails, comments, XMP/IPTC,\n"
-            "secondary images and motion-photo videos from JPEG and PNG photos, without\n"
-            "re-encoding: the pixels stay exactly as they were, and photos stay upright.\n"
+            "secondary images and motion-photo videos from JPEG and PNG photos, and hides QR\n"
+            "codes, barcodes and readable text in the picture. Outside hidden areas nothing is\n"
+            "re-encoded: the pixels stay exactly as they were, and photos stay upright.\n"
             "\n"
             "Where results go (originals are never changed unless --in-place):\n"
             "  a folder X      -> X-scrubbed/ beside it, same tree inside\n"
             "  a file D/F.jpg  -> D/scrubbed/F.jpg\n"
             "  -o, --output DIR    put results in DIR instead (folders: DIR/<path inside X>)\n"
             "      --in-place      replace the originals (atomically)\n"
-            "  -f, --force         overwrite existing results\n"
+            "  -f, --force         overwrite existing results (else they are kept and skipped,\n"
+            "                      so running again resumes an interrupted batch)\n"
             "      --rename        give results neutral names (photo-0001.jpg): names like\n"
             "                      IMG_20211027_143512.jpg reveal when a photo was taken\n"
             "\n"
@@ -56,10 +64,14 @@ static void usage(FILE *f) {
             "      --rotate        rotate sideways JPEGs losslessly instead of keeping an\n"
             "                      Orientation tag\n"
             "\n"
-            "Reporting:\n"
+            "Running and reporting:\n"
+            "  -j, --jobs N        files in parallel (default: number of cores)\n"
+            "      --review FILE   write an HTML page showing each result and what was hidden\n"
             "      --json          one JSON object per file on stdout, then a summary object\n"
             "      --values        include metadata values in reports (personal data!)\n"
             "  -q, --quiet         print only errors and the summary\n"
+            "      --pause         wait for Enter before exiting (for drag-and-drop launchers)\n"
+            "      --delete-originals  watch: delete originals instead of moving them to .done/\n"
             "      --set NAME=VALUE  change a library setting (below)\n"
             "  -h, --help          this help;  -V, --version  the version\n"
             "\n"
@@ -77,7 +89,7 @@ static void usage(FILE *f) {
                "See photoscrub(1).\n");
 }
 
-static void json_string(FILE *f, const char *s) {
+void json_string(FILE *f, const char *s) {
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\')
@@ -139,6 +151,20 @@ static int parse_set(psc_ctx *ctx, const char *arg) {
     return set_param(ctx, name, v);
 }
 
+psc_ctx *cli_ctx_clone(const options *o) {
+    psc_ctx *ctx = psc_ctx_new();
+    if (ctx == NULL)
+        return NULL;
+    for (size_t i = 0; psc_param_at(i) != 0; i++) {
+        long long v;
+        psc_ctx_get(o->tmpl, psc_param_at(i), &v);
+        psc_ctx_set(ctx, psc_param_at(i), v);
+    }
+    if (o->langs)
+        psc_ctx_set_langs(ctx, o->langs);
+    return ctx;
+}
+
 /* "GPS position, phone or camera model, thumbnail" */
 static void print_found(FILE *f, const psc_report *rep) {
     int first = 1;
@@ -153,7 +179,7 @@ static void print_found(FILE *f, const psc_report *rep) {
 }
 
 /* "; hid 1 QR code, 3 text areas" */
-static void print_regions(FILE *f, const psc_report *rep) {
+static void print_regions(FILE *f, const psc_report *rep, const char *verb) {
     static const char *const kinds[] = {"qr", "barcode", "matrix", "text"};
     static const char *const labels[] = {"QR code", "barcode", "2D code", "text area"};
     size_t n = psc_report_region_count(rep), cnt[4] = {0};
@@ -167,14 +193,13 @@ static void print_regions(FILE *f, const psc_report *rep) {
     int first = 1;
     for (int t = 0; t < 4; t++)
         if (cnt[t]) {
-            fprintf(f, "%s%zu %s%s", first ? "; hid " : ", ", cnt[t], labels[t], cnt[t] == 1 ? "" : "s");
+            fprintf(f, "%s%zu %s%s", first ? verb : ", ", cnt[t], labels[t], cnt[t] == 1 ? "" : "s");
             first = 0;
         }
 }
 
 static void print_values(FILE *f, const psc_report *rep) {
     char *json = NULL;
-    /* Values are only available through the JSON form; print them one per line. */
     if (psc_report_json(rep, &json, NULL) != PSC_OK)
         return;
     const char *v = strstr(json, "\"values\":[");
@@ -183,21 +208,89 @@ static void print_values(FILE *f, const psc_report *rep) {
     psc_free(json);
 }
 
-static void json_line(const char *in, const char *out, const char *status, const char *reason,
-                      const psc_report *rep) {
+static char *xstrdup_msg(const char *s) {
+    char *d = strdup(s ? s : "");
+    if (d == NULL) {
+        fprintf(stderr, "photoscrub: out of memory\n");
+        exit(EXIT_SOME_FAILED);
+    }
+    return d;
+}
+
+/* A photo passes verify when nothing but an orientation-only EXIF remains and no detector
+ * finds anything. */
+static int leaks(const psc_report *rep) {
+    for (int m = 0; m < PSC_META_COUNT_; m++)
+        if (m != PSC_META_ICC && psc_report_found(rep, (psc_meta)m))
+            return 1;
+    return psc_report_region_count(rep) > 0;
+}
+
+static int same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+void cli_do_job(psc_ctx *ctx, const options *o, const job_list *jl, size_t i, outcome *res) {
+    const job *j = &jl->v[i];
+    memset(res, 0, sizeof *res);
+    if (j->dup_of >= 0) {
+        char why[1024];
+        snprintf(why, sizeof why, "same output as %s: %s", jl->v[j->dup_of].in, j->out);
+        res->st = PSC_ERR_EXISTS;
+        res->status = OUT_FAILED;
+        res->msg = xstrdup_msg(why);
+        return;
+    }
+    psc_status st;
+    if (o->cmd == CMD_INSPECT) {
+        st = psc_inspect_file(ctx, j->in, &res->rep);
+    } else if (o->cmd == CMD_VERIFY) {
+        st = psc_check_file(ctx, j->in, &res->rep);
+    } else {
+        if (make_parents(j->out) != 0) {
+            char why[1024];
+            snprintf(why, sizeof why, "cannot create the folder for %s: %s", j->out, strerror(errno));
+            res->st = PSC_ERR_IO;
+            res->status = OUT_FAILED;
+            res->msg = xstrdup_msg(why);
+            return;
+        }
+        if (!o->w.in_place && same_file(j->in, j->out)) {
+            res->st = PSC_ERR_EXISTS;
+            res->status = OUT_FAILED;
+            res->msg = xstrdup_msg("the result would replace the original photo; use --in-place to do that, or another -o folder");
+            return;
+        }
+        st = psc_scrub_file(ctx, j->in, j->out, &res->rep);
+    }
+    res->st = st;
+    if (st == PSC_OK)
+        res->status = (o->cmd == CMD_VERIFY && leaks(res->rep)) ? OUT_LEAK : OUT_OK;
+    else if (st == PSC_ERR_EXISTS && o->cmd == CMD_SCRUB)
+        res->status = OUT_SKIPPED;
+    else if (st == PSC_ERR_FORMAT && j->from_walk)
+        res->status = OUT_NOT_PHOTO;
+    else
+        res->status = OUT_FAILED;
+    if (st != PSC_OK)
+        res->msg = xstrdup_msg(psc_ctx_errmsg(ctx));
+}
+
+static void json_line(const job *j, const char *status, const outcome *res) {
     printf("{\"file\":");
-    json_string(stdout, in);
-    if (out) {
+    json_string(stdout, j->in);
+    if (j->out) {
         printf(",\"output\":");
-        json_string(stdout, out);
+        json_string(stdout, j->out);
     }
     printf(",\"status\":\"%s\"", status);
-    if (reason) {
+    if (res->msg) {
         printf(",\"reason\":");
-        json_string(stdout, reason);
+        json_string(stdout, res->msg);
     }
     char *js = NULL;
-    if (rep && psc_report_json(rep, &js, NULL) == PSC_OK)
+    if (res->rep && psc_report_json(res->rep, &js, NULL) == PSC_OK)
         printf(",\"report\":%s", js);
     psc_free(js);
     printf("}\n");
@@ -216,83 +309,75 @@ static void count_report(totals *t, const psc_report *rep) {
         t->rotated++;
 }
 
-static void process(psc_ctx *ctx, const options *o, const job_list *jl, size_t i, totals *t) {
-    const job *j = &jl->v[i];
-    psc_report *rep = NULL;
-    psc_status st;
-    if (j->dup_of >= 0) {
-        char why[512];
-        snprintf(why, sizeof why, "same output as %s: %s", jl->v[j->dup_of].in, j->out);
-        t->failed++;
-        if (o->json)
-            json_line(j->in, j->out, "failed", why, NULL);
-        fprintf(stderr, "photoscrub: %s: not scrubbed: %s\n", j->in, why);
+/* Prints one finished file (in input order) and adds it to the totals. */
+static void report_outcome(const options *o, const job *j, const outcome *res, totals *t) {
+    static const char *const json_status[] = {"pending", "ok", "skipped", "not-a-photo", "failed", "leak"};
+    const char *ok_word = o->cmd == CMD_INSPECT ? "inspected" : o->cmd == CMD_VERIFY ? "clean" : "scrubbed";
+    if (res->rep)
+        count_report(t, res->rep);
+    switch (res->status) {
+    case OUT_OK: t->done++; break;
+    case OUT_SKIPPED: t->skipped++; break;
+    case OUT_NOT_PHOTO: t->not_photo++; break;
+    case OUT_LEAK: t->leaks++; break;
+    default: t->failed++; break;
+    }
+    if (o->json) {
+        json_line(j, res->status == OUT_OK ? ok_word : json_status[res->status], res);
+        /* Failures are also said on stderr, so a person watching a scripted run sees them. */
+        if (res->status == OUT_FAILED)
+            fprintf(stderr, "photoscrub: %s: %s%s: %s\n", j->in, o->cmd == CMD_SCRUB ? "NOT scrubbed, " : "",
+                    psc_status_str(res->st), res->msg ? res->msg : "");
         return;
     }
-    if (o->inspect) {
-        st = psc_inspect_file(ctx, j->in, &rep);
-    } else {
-        if (make_parents(j->out) != 0) {
-            t->failed++;
-            char why[512];
-            snprintf(why, sizeof why, "cannot create the folder for %s: %s", j->out, strerror(errno));
-            if (o->json)
-                json_line(j->in, j->out, "failed", why, NULL);
-            fprintf(stderr, "photoscrub: %s: %s\n", j->in, why);
-            return;
+    FILE *f = stdout;
+    switch (res->status) {
+    case OUT_OK:
+        if (o->w.quiet && o->cmd == CMD_SCRUB)
+            break;
+        if (o->cmd == CMD_INSPECT) {
+            fprintf(f, "%s (%s): ", j->in, psc_report_format(res->rep));
+            print_found(f, res->rep);
+            if (psc_report_orientation(res->rep) != 1)
+                fprintf(f, "; stored sideways (Orientation %d)", psc_report_orientation(res->rep));
+        } else if (o->cmd == CMD_VERIFY) {
+            fprintf(f, "clean %s", j->in);
+        } else {
+            fprintf(f, "scrubbed %s -> %s: removed ", j->in, j->out);
+            print_found(f, res->rep);
+            print_regions(f, res->rep, "; hid ");
+            if (psc_report_orient_action(res->rep) == PSC_ORIENT_ACTION_ROTATED)
+                fprintf(f, "; rotated upright");
         }
-        st = psc_scrub_file(ctx, j->in, j->out, &rep);
+        fputc('\n', f);
+        if (o->values)
+            print_values(f, res->rep);
+        break;
+    case OUT_LEAK:
+        fprintf(f, "LEAK %s: ", j->in);
+        print_found(f, res->rep);
+        print_regions(f, res->rep, "; readable: ");
+        fputc('\n', f);
+        break;
+    case OUT_SKIPPED:
+        if (!o->w.quiet)
+            fprintf(stderr, "photoscrub: %s: skipped: %s\n", j->in, res->msg);
+        break;
+    case OUT_NOT_PHOTO:
+        if (!o->w.quiet)
+            fprintf(stderr, "photoscrub: %s: skipped, not a photo (%s)\n", j->in, res->msg);
+        break;
+    default:
+        fprintf(stderr, "photoscrub: %s: %s%s: %s\n", j->in, o->cmd == CMD_SCRUB ? "NOT scrubbed, " : "",
+                psc_status_str(res->st), res->msg ? res->msg : "");
     }
-    const char *msg = psc_ctx_errmsg(ctx);
-    if (st == PSC_OK) {
-        count_report(t, rep);
-        t->scrubbed++;
-        if (o->json) {
-            json_line(j->in, j->out, o->inspect ? "inspected" : "scrubbed", NULL, rep);
-        } else if (!o->w.quiet || o->inspect) {
-            FILE *f = stdout;
-            if (o->inspect) {
-                fprintf(f, "%s (%s): ", j->in, psc_report_format(rep));
-                print_found(f, rep);
-                if (psc_report_orientation(rep) != 1)
-                    fprintf(f, "; stored sideways (Orientation %d)", psc_report_orientation(rep));
-            } else {
-                fprintf(f, "scrubbed %s -> %s: removed ", j->in, j->out);
-                print_found(f, rep);
-                print_regions(f, rep);
-                if (psc_report_orient_action(rep) == PSC_ORIENT_ACTION_ROTATED)
-                    fprintf(f, "; rotated upright");
-            }
-            fputc('\n', f);
-            if (o->values)
-                print_values(f, rep);
-        }
-    } else if (st == PSC_ERR_EXISTS && !o->inspect) {
-        t->skipped++;
-        if (o->json)
-            json_line(j->in, j->out, "skipped", msg, NULL);
-        else if (!o->w.quiet)
-            fprintf(stderr, "photoscrub: %s: skipped: %s\n", j->in, msg);
-    } else if (st == PSC_ERR_FORMAT && j->from_walk) {
-        t->not_photo++;
-        if (o->json)
-            json_line(j->in, j->out, "not-a-photo", msg, NULL);
-        else if (!o->w.quiet)
-            fprintf(stderr, "photoscrub: %s: skipped, not a photo (%s)\n", j->in, msg);
-    } else {
-        t->failed++;
-        if (o->json)
-            json_line(j->in, j->out, "failed", msg, NULL);
-        fprintf(stderr, "photoscrub: %s: %s%s: %s\n", j->in, o->inspect ? "" : "NOT scrubbed, ",
-                psc_status_str(st), msg);
-    }
-    psc_report_free(rep);
 }
 
-static void summary(const options *o, const totals *t) {
+static void summary(const options *o, const totals *t, size_t not_started, const char *where) {
     if (o->json) {
-        printf("{\"summary\":{\"done\":%zu,\"failed\":%zu,\"skipped\":%zu,\"not_photos\":%zu,\"regions\":%zu,\"found_in\":{",
-               t->scrubbed, t->failed, t->skipped, t->not_photo, t->regions);
+        printf("{\"summary\":{\"done\":%zu,\"failed\":%zu,\"skipped\":%zu,\"not_photos\":%zu,"
+               "\"leaks\":%zu,\"not_started\":%zu,\"regions\":%zu,\"found_in\":{",
+               t->done, t->failed, t->skipped, t->not_photo, t->leaks, not_started, t->regions);
         int first = 1;
         for (int m = 0; m < PSC_META_COUNT_; m++) {
             if (!t->found_in[m])
@@ -304,61 +389,257 @@ static void summary(const options *o, const totals *t) {
         return;
     }
     FILE *f = stdout;
-    fprintf(f, "%s%zu photo%s %s", o->w.quiet ? "" : "\n", t->scrubbed, t->scrubbed == 1 ? "" : "s",
-            o->inspect ? "inspected" : "scrubbed");
+    const char *verb = o->cmd == CMD_INSPECT ? "inspected" : o->cmd == CMD_VERIFY ? "clean" : "scrubbed";
+    fprintf(f, "%s%zu photo%s %s", o->w.quiet ? "" : "\n", t->done, t->done == 1 ? "" : "s", verb);
+    if (t->leaks)
+        fprintf(f, ", %zu STILL LEAKING (see above)", t->leaks);
     if (t->failed)
         fprintf(f, ", %zu FAILED (see messages above)", t->failed);
     if (t->skipped)
         fprintf(f, ", %zu skipped (result already exists)", t->skipped);
     if (t->not_photo)
         fprintf(f, ", %zu not photos (left alone)", t->not_photo);
+    if (not_started)
+        fprintf(f, ", %zu not started (interrupted; run again to resume)", not_started);
     fprintf(f, ".\n");
+    if (o->cmd == CMD_VERIFY)
+        return;
     for (int m = 0; m < PSC_META_COUNT_; m++)
         if (t->found_in[m])
             fprintf(f, "  %s %s %zu photo%s\n", psc_meta_label((psc_meta)m),
-                    o->inspect ? "found in" : "removed from", t->found_in[m],
+                    o->cmd == CMD_INSPECT ? "found in" : "removed from", t->found_in[m],
                     t->found_in[m] == 1 ? "" : "s");
     if (t->regions)
         fprintf(f, "  %zu code or text area%s hidden in %zu photo%s\n", t->regions, t->regions == 1 ? "" : "s",
                 t->photos_with_regions, t->photos_with_regions == 1 ? "" : "s");
-    if (t->tagged + t->rotated && !o->inspect)
+    if (t->tagged + t->rotated && o->cmd == CMD_SCRUB)
         fprintf(f, "  %zu sideways photo%s kept upright\n", t->tagged + t->rotated,
                 t->tagged + t->rotated == 1 ? "" : "s");
+    if (where && o->cmd == CMD_SCRUB && t->done)
+        fprintf(f, "Results are in %s\n", where);
+}
+
+/* ---- the batch: workers take jobs in order; the main thread prints them in order. */
+
+typedef struct batch {
+    const options *o;
+    const job_list *jl;
+    outcome *res;
+    unsigned char *finished;
+    size_t next;
+    int running;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} batch;
+
+typedef struct worker_arg {
+    batch *b;
+    psc_ctx *ctx;
+} worker_arg;
+
+static void *worker(void *arg) {
+    worker_arg *wa = arg;
+    batch *b = wa->b;
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        if (interrupted || b->next >= b->jl->n) {
+            b->running--;
+            pthread_cond_broadcast(&b->cv);
+            pthread_mutex_unlock(&b->mu);
+            return NULL;
+        }
+        size_t i = b->next++;
+        pthread_mutex_unlock(&b->mu);
+        outcome r;
+        cli_do_job(wa->ctx, b->o, b->jl, i, &r);
+        pthread_mutex_lock(&b->mu);
+        b->res[i] = r;
+        b->finished[i] = 1;
+        pthread_cond_broadcast(&b->cv);
+        pthread_mutex_unlock(&b->mu);
+    }
+}
+
+static void progress(size_t done, size_t total, size_t failed, const struct timespec *t0) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double secs = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+    double rate = secs > 0 ? (double)done / secs : 0;
+    int width = 24, fill = total ? (int)((double)width * (double)done / (double)total) : width;
+    char bar[32];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    long eta = rate > 0 ? (long)((double)(total - done) / rate) : 0;
+    fprintf(stderr, "\r\033[K[%s] %zu/%zu photos  %.1f/s  ETA %ld:%02ld", bar, done, total, rate,
+            eta / 60, eta % 60);
+    if (failed)
+        fprintf(stderr, "  %zu failed", failed);
+    fflush(stderr);
+}
+
+static int run_batch(options *o, const job_list *jl, const char *where) {
+    size_t n = jl->n;
+    batch b;
+    memset(&b, 0, sizeof b);
+    b.o = o;
+    b.jl = jl;
+    b.res = calloc(n ? n : 1, sizeof *b.res);
+    b.finished = calloc(n ? n : 1, 1);
+    int nw = o->jobs < 1 ? 1 : o->jobs;
+    if ((size_t)nw > n)
+        nw = n ? (int)n : 1;
+    pthread_t *tids = calloc((size_t)nw, sizeof *tids);
+    worker_arg *args = calloc((size_t)nw, sizeof *args);
+    if (b.res == NULL || b.finished == NULL || tids == NULL || args == NULL) {
+        fprintf(stderr, "photoscrub: out of memory\n");
+        return EXIT_SOME_FAILED;
+    }
+    pthread_mutex_init(&b.mu, NULL);
+    pthread_cond_init(&b.cv, NULL);
+    review *rv = o->review ? review_new() : NULL;
+    psc_ctx *review_ctx = o->review ? cli_ctx_clone(o) : NULL;
+    int started = 0;
+    for (int i = 0; i < nw; i++) {
+        args[i].b = &b;
+        args[i].ctx = cli_ctx_clone(o);
+        if (args[i].ctx == NULL)
+            break;
+        pthread_mutex_lock(&b.mu);
+        b.running++;
+        pthread_mutex_unlock(&b.mu);
+        if (pthread_create(&tids[i], NULL, worker, &args[i]) != 0) {
+            pthread_mutex_lock(&b.mu);
+            b.running--;
+            pthread_mutex_unlock(&b.mu);
+            psc_ctx_free(args[i].ctx);
+            args[i].ctx = NULL;
+            break;
+        }
+        started++;
+    }
+    if (started == 0 && n > 0) {
+        fprintf(stderr, "photoscrub: cannot start any worker\n");
+        return EXIT_SOME_FAILED;
+    }
+    int bar = !o->w.quiet && !o->json && isatty(STDERR_FILENO);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    totals t;
+    memset(&t, 0, sizeof t);
+    size_t printed = 0;
+    for (; printed < n; printed++) {
+        pthread_mutex_lock(&b.mu);
+        while (!b.finished[printed] && !(b.running == 0))
+            pthread_cond_wait(&b.cv, &b.mu);
+        int ready = b.finished[printed];
+        pthread_mutex_unlock(&b.mu);
+        if (!ready)
+            break; /* interrupted: the workers stopped before this job */
+        if (bar)
+            fprintf(stderr, "\r\033[K");
+        report_outcome(o, &jl->v[printed], &b.res[printed], &t);
+        if (rv)
+            review_add(rv, review_ctx, &jl->v[printed], &b.res[printed]);
+        fflush(stdout);
+        psc_report_free(b.res[printed].rep);
+        free(b.res[printed].msg);
+        if (bar)
+            progress(printed + 1, n, t.failed + t.leaks, &t0);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    if (bar)
+        fprintf(stderr, "\r\033[K");
+    /* Jobs finished after an earlier one was never started cannot happen (jobs are taken in
+     * order), but free anything left to be safe. */
+    for (size_t i = printed; i < n; i++) {
+        psc_report_free(b.res[i].rep);
+        free(b.res[i].msg);
+    }
+    size_t not_started = n - printed;
+    if (interrupted)
+        fprintf(stderr, "photoscrub: interrupted: %zu of %zu done, no partial files left; run the same command again to resume\n",
+                printed, n);
+    summary(o, &t, not_started, where);
+    int rc = (t.failed || t.leaks || not_started) ? EXIT_SOME_FAILED : EXIT_CLEAN;
+    if (rv) {
+        if (review_write(rv, o->review) != 0) {
+            fprintf(stderr, "photoscrub: cannot write the review page %s: %s\n", o->review, strerror(errno));
+            rc = EXIT_SOME_FAILED;
+        } else if (!o->json) {
+            printf("Review page: %s\n", o->review);
+        }
+        review_free(rv);
+    }
+    psc_ctx_free(review_ctx);
+    for (int i = 0; i < started; i++)
+        psc_ctx_free(args[i].ctx);
+    free(tids);
+    free(args);
+    free(b.res);
+    free(b.finished);
+    pthread_mutex_destroy(&b.mu);
+    pthread_cond_destroy(&b.cv);
+    return rc;
+}
+
+static int pause_and_return(const options *o, int rc) {
+    if (o->pause) {
+        fprintf(stderr, "\nPress Enter to close this window.");
+        fflush(stderr);
+        int c;
+        while ((c = getchar()) != EOF && c != '\n') {
+        }
+    }
+    return rc;
 }
 
 int main(int argc, char **argv) {
     options o;
     memset(&o, 0, sizeof o);
     int argi0 = 1;
-    if (argc > 1 && strcmp(argv[1], "inspect") == 0) {
-        o.inspect = 1;
-        o.w.no_output = 1;
-        argi0 = 2;
+    if (argc > 1) {
+        if (strcmp(argv[1], "inspect") == 0)
+            o.cmd = CMD_INSPECT;
+        else if (strcmp(argv[1], "verify") == 0)
+            o.cmd = CMD_VERIFY;
+        else if (strcmp(argv[1], "watch") == 0)
+            o.cmd = CMD_WATCH;
+        if (o.cmd != CMD_SCRUB)
+            argi0 = 2;
     }
-    psc_ctx *ctx = psc_ctx_new();
-    if (ctx == NULL) {
+    o.w.no_output = o.cmd == CMD_INSPECT || o.cmd == CMD_VERIFY;
+    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = nproc > 0 ? (int)nproc : 1;
+    o.tmpl = psc_ctx_new();
+    if (o.tmpl == NULL) {
         fprintf(stderr, "photoscrub: out of memory\n");
         return EXIT_SOME_FAILED;
     }
+    psc_ctx *ctx = o.tmpl;
     enum { OPT_IN_PLACE = 256, OPT_METADATA_ONLY, OPT_STRIP_ICC, OPT_ROTATE, OPT_RENAME,
            OPT_JSON, OPT_VALUES, OPT_SET, OPT_DETECT, OPT_STYLE, OPT_LANG, OPT_NO_TEXT,
-           OPT_NO_CODES };
+           OPT_NO_CODES, OPT_REVIEW, OPT_PAUSE, OPT_DELETE };
     static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},    {"in-place", no_argument, NULL, OPT_IN_PLACE},
-        {"force", no_argument, NULL, 'f'},           {"rename", no_argument, NULL, OPT_RENAME},
+        {"output", required_argument, NULL, 'o'},      {"in-place", no_argument, NULL, OPT_IN_PLACE},
+        {"force", no_argument, NULL, 'f'},             {"rename", no_argument, NULL, OPT_RENAME},
         {"metadata-only", no_argument, NULL, OPT_METADATA_ONLY},
         {"strip-icc", no_argument, NULL, OPT_STRIP_ICC},
-        {"rotate", no_argument, NULL, OPT_ROTATE},   {"json", no_argument, NULL, OPT_JSON},
-        {"values", no_argument, NULL, OPT_VALUES},   {"quiet", no_argument, NULL, 'q'},
-        {"set", required_argument, NULL, OPT_SET},   {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},         {"detect", required_argument, NULL, OPT_DETECT},
+        {"rotate", no_argument, NULL, OPT_ROTATE},     {"json", no_argument, NULL, OPT_JSON},
+        {"values", no_argument, NULL, OPT_VALUES},     {"quiet", no_argument, NULL, 'q'},
+        {"set", required_argument, NULL, OPT_SET},     {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},           {"detect", required_argument, NULL, OPT_DETECT},
         {"style", required_argument, NULL, OPT_STYLE}, {"lang", required_argument, NULL, OPT_LANG},
-        {"no-text", no_argument, NULL, OPT_NO_TEXT}, {"no-codes", no_argument, NULL, OPT_NO_CODES},
+        {"no-text", no_argument, NULL, OPT_NO_TEXT},   {"no-codes", no_argument, NULL, OPT_NO_CODES},
+        {"jobs", required_argument, NULL, 'j'},        {"review", required_argument, NULL, OPT_REVIEW},
+        {"pause", no_argument, NULL, OPT_PAUSE},
+        {"delete-originals", no_argument, NULL, OPT_DELETE},
         {NULL, 0, NULL, 0},
     };
     int rc = EXIT_CLEAN, c;
     optind = argi0;
-    while ((c = getopt_long(argc, argv, "o:fqhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:fqhVj:", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o.w.out_dir = optarg; break;
         case OPT_IN_PLACE: o.w.in_place = 1; break;
@@ -389,6 +670,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "photoscrub: --lang: %s\n", psc_ctx_errmsg(ctx));
                 rc = EXIT_USAGE;
             }
+            o.langs = optarg;
             break;
         case OPT_NO_TEXT:
             if (set_param(ctx, "find-text", 0) != 0)
@@ -398,6 +680,19 @@ int main(int argc, char **argv) {
             if (set_param(ctx, "find-codes", 0) != 0)
                 rc = EXIT_USAGE;
             break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 256) {
+                fprintf(stderr, "photoscrub: --jobs wants a number from 1 to 256, got '%s'\n", optarg);
+                rc = EXIT_USAGE;
+            }
+            o.jobs = (int)v;
+            break;
+        }
+        case OPT_REVIEW: o.review = optarg; break;
+        case OPT_PAUSE: o.pause = 1; break;
+        case OPT_DELETE: o.delete_originals = 1; break;
         case OPT_JSON: o.json = 1; break;
         case OPT_VALUES: o.values = 1; break;
         case 'q': o.w.quiet = 1; break;
@@ -421,6 +716,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "photoscrub: no photos or folders given\n");
         rc = EXIT_USAGE;
     }
+    if (rc == EXIT_CLEAN && o.cmd == CMD_WATCH && argc - optind != 2) {
+        fprintf(stderr, "photoscrub: watch wants two folders: INBOX OUTBOX\n");
+        rc = EXIT_USAGE;
+    }
     if (rc == EXIT_CLEAN && o.w.in_place && o.w.out_dir) {
         fprintf(stderr, "photoscrub: --in-place and --output exclude each other\n");
         rc = EXIT_USAGE;
@@ -432,25 +731,50 @@ int main(int argc, char **argv) {
     if (rc == EXIT_USAGE) {
         fprintf(stderr, "Try 'photoscrub --help'.\n");
         psc_ctx_free(ctx);
-        return EXIT_USAGE;
+        return pause_and_return(&o, EXIT_USAGE);
     }
     if ((o.force || o.w.in_place) && set_param(ctx, "overwrite", 1) != 0)
         return EXIT_USAGE;
     if (o.values && set_param(ctx, "report-values", 1) != 0)
         return EXIT_USAGE;
 
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    if (o.cmd == CMD_WATCH) {
+        rc = cli_watch(&o, argv[optind], argv[optind + 1]);
+        psc_ctx_free(ctx);
+        return rc;
+    }
+
     job_list jl;
     memset(&jl, 0, sizeof jl);
-    totals t;
-    memset(&t, 0, sizeof t);
+    int bad_args = 0;
     for (int i = optind; i < argc; i++)
         if (walk_add(&jl, argv[i], &o.w) != 0)
-            t.failed++;
+            bad_args++;
     walk_mark_duplicates(&jl);
-    for (size_t i = 0; i < jl.n; i++)
-        process(ctx, &o, &jl, i, &t);
-    summary(&o, &t);
+    /* Say where the results are: the output folder, or the first result's folder. */
+    char where[4096] = "";
+    if (o.w.out_dir)
+        snprintf(where, sizeof where, "%s", o.w.out_dir);
+    else if (jl.n && jl.v[0].out && !o.w.in_place) {
+        snprintf(where, sizeof where, "%s", jl.v[0].out);
+        char *slash = strrchr(where, '/');
+        if (slash)
+            *slash = '\0';
+    }
+    rc = run_batch(&o, &jl, where[0] ? where : NULL);
+    if (bad_args || jl.walk_errors) {
+        if (jl.walk_errors)
+            fprintf(stderr, "photoscrub: %zu folder%s could not be read completely (see above): not every photo was scrubbed\n",
+                    jl.walk_errors, jl.walk_errors == 1 ? "" : "s");
+        rc = EXIT_SOME_FAILED;
+    }
     walk_free(&jl);
     psc_ctx_free(ctx);
-    return t.failed ? EXIT_SOME_FAILED : EXIT_CLEAN;
+    return pause_and_return(&o, rc);
 }

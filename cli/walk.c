@@ -3,7 +3,6 @@
  * (or -o DIR) mirroring its tree; loose files go to scrubbed/ beside them (or -o DIR).
  * Symlinks and special files found in folders are passed over, never followed.
  */
-#define _GNU_SOURCE
 #include "walk.h"
 
 #include <dirent.h>
@@ -82,12 +81,14 @@ typedef struct walk_ctx {
 static void walk_dir(walk_ctx *w, const char *dir, const char *outdir, int depth) {
     if (depth > 64) {
         fprintf(stderr, "photoscrub: %s: folders nested too deep, not descending\n", dir);
+        w->jl->walk_errors++;
         return;
     }
     struct dirent **names = NULL;
     int n = scandir(dir, &names, NULL, alphasort);
     if (n < 0) {
         fprintf(stderr, "photoscrub: %s: cannot read folder: %s\n", dir, strerror(errno));
+        w->jl->walk_errors++;
         return;
     }
     for (int i = 0; i < n; i++) {

@@ -18,6 +18,7 @@ typedef struct job_list {
     job *v;
     size_t n, cap;
     size_t skipped_special; /* symlinks and special files passed over in folders */
+    size_t walk_errors;     /* folders that could not be read or were too deep */
 } job_list;
 
 typedef struct walk_opts {

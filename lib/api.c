@@ -5,6 +5,7 @@
 #include "context.h"
 #include "detect/detect.h"
 #include "io.h"
+#include "region.h"
 #include "report.h"
 
 #include <stdlib.h>
@@ -107,14 +108,14 @@ static size_t max_bytes(const psc_ctx *ctx) {
 }
 
 static psc_status run_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_len,
-                             unsigned char **out, size_t *out_len, psc_report **rep) {
+                             unsigned char **out, size_t *out_len, int check, psc_report **rep) {
     if (in_len > max_bytes(ctx))
         return psci_fail(&ctx->err, PSC_ERR_LIMIT, "input is %zu bytes, over the limit of %zu bytes (setting max-file-mb)",
                          in_len, max_bytes(ctx));
     psc_report *r = NULL;
     psci_buf b;
     psci_buf_init(&b);
-    psc_status st = psci_pipeline_run(ctx, in, in_len, out ? &b : NULL, &r);
+    psc_status st = psci_pipeline_run(ctx, in, in_len, out ? &b : NULL, check, &r);
     if (st == PSC_OK && out != NULL)
         psci_buf_take(&b, out, out_len);
     psci_buf_free(&b);
@@ -138,7 +139,7 @@ psc_status psc_scrub_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_len
     psci_err_clear(&ctx->err);
     if ((in == NULL && in_len) || out == NULL || out_len == NULL)
         return psci_fail(&ctx->err, PSC_ERR_ARG, "NULL input or output pointer");
-    return run_buffer(ctx, in ? in : (const unsigned char *)"", in_len, out, out_len, rep);
+    return run_buffer(ctx, in ? in : (const unsigned char *)"", in_len, out, out_len, 0, rep);
 }
 
 psc_status psc_inspect_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_len,
@@ -150,7 +151,74 @@ psc_status psc_inspect_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_l
     psci_err_clear(&ctx->err);
     if ((in == NULL && in_len) || rep == NULL)
         return psci_fail(&ctx->err, PSC_ERR_ARG, "NULL input or report pointer");
-    return run_buffer(ctx, in ? in : (const unsigned char *)"", in_len, NULL, NULL, rep);
+    return run_buffer(ctx, in ? in : (const unsigned char *)"", in_len, NULL, NULL, 0, rep);
+}
+
+psc_status psc_check_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_len, psc_report **rep) {
+    if (rep)
+        *rep = NULL;
+    if (ctx == NULL)
+        return PSC_ERR_ARG;
+    psci_err_clear(&ctx->err);
+    if ((in == NULL && in_len) || rep == NULL)
+        return psci_fail(&ctx->err, PSC_ERR_ARG, "NULL input or report pointer");
+    return run_buffer(ctx, in ? in : (const unsigned char *)"", in_len, NULL, NULL, 1, rep);
+}
+
+psc_status psc_check_file(psc_ctx *ctx, const char *path, psc_report **rep) {
+    if (rep)
+        *rep = NULL;
+    if (ctx == NULL)
+        return PSC_ERR_ARG;
+    psci_err_clear(&ctx->err);
+    if (path == NULL || rep == NULL)
+        return psci_fail(&ctx->err, PSC_ERR_ARG, "NULL path or report pointer");
+    unsigned char *data = NULL;
+    size_t len = 0;
+    psc_status st = psci_read_file(path, max_bytes(ctx), &data, &len, &ctx->err);
+    if (st == PSC_OK)
+        st = run_buffer(ctx, data, len, NULL, NULL, 1, rep);
+    free(data);
+    return st;
+}
+
+psc_status psc_preview(psc_ctx *ctx, const unsigned char *in, size_t in_len, int max_side,
+                       unsigned char **out, size_t *out_len) {
+    if (out)
+        *out = NULL;
+    if (out_len)
+        *out_len = 0;
+    if (ctx == NULL)
+        return PSC_ERR_ARG;
+    psci_err_clear(&ctx->err);
+    if (in == NULL || out == NULL || out_len == NULL || max_side < 16 || max_side > 4096)
+        return psci_fail(&ctx->err, PSC_ERR_ARG, "preview: NULL pointer or max_side outside 16..4096");
+    if (in_len > max_bytes(ctx))
+        return psci_fail(&ctx->err, PSC_ERR_LIMIT, "input over the limit (setting max-file-mb)");
+    psci_buf b;
+    psci_buf_init(&b);
+    psc_status st = psci_make_preview(ctx, in, in_len, max_side, &b);
+    if (st == PSC_OK)
+        psci_buf_take(&b, out, out_len);
+    psci_buf_free(&b);
+    return st;
+}
+
+psc_box psc_box_to_display(psc_box box, int orientation, int stored_w, int stored_h) {
+    if (orientation <= 1 || orientation > 8 || box.w <= 0 || box.h <= 0)
+        return box;
+    int x0 = 1 << 30, y0 = 1 << 30, x1 = -1, y1 = -1;
+    int xs[2] = {box.x, box.x + box.w - 1}, ys[2] = {box.y, box.y + box.h - 1};
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) {
+            int dx, dy;
+            psci_orient_point(orientation, stored_w, stored_h, xs[i], ys[j], &dx, &dy);
+            if (dx < x0) x0 = dx;
+            if (dy < y0) y0 = dy;
+            if (dx > x1) x1 = dx;
+            if (dy > y1) y1 = dy;
+        }
+    return (psc_box){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
 }
 
 psc_status psc_inspect_file(psc_ctx *ctx, const char *path, psc_report **rep) {
@@ -165,7 +233,7 @@ psc_status psc_inspect_file(psc_ctx *ctx, const char *path, psc_report **rep) {
     size_t len = 0;
     psc_status st = psci_read_file(path, max_bytes(ctx), &data, &len, &ctx->err);
     if (st == PSC_OK)
-        st = run_buffer(ctx, data, len, NULL, NULL, rep);
+        st = run_buffer(ctx, data, len, NULL, NULL, 0, rep);
     free(data);
     return st;
 }
@@ -198,7 +266,7 @@ psc_status psc_scrub_file(psc_ctx *ctx, const char *in_path, const char *out_pat
     size_t len = 0, out_len = 0;
     psc_status st = psci_read_file(in_path, max_bytes(ctx), &data, &len, &ctx->err);
     if (st == PSC_OK)
-        st = run_buffer(ctx, data, len, &out, &out_len, rep);
+        st = run_buffer(ctx, data, len, &out, &out_len, 0, rep);
     if (st == PSC_OK)
         st = psci_write_atomic(out_path, out, out_len, overwrite,
                                in_place ? psci_file_mode(in_path) : -1, &ctx->err);

@@ -29,9 +29,9 @@ const psci_param_def *psci_param_find(psc_param id);
 void psci_param_defaults(psc_ctx *ctx);
 
 /* The pipeline (pipeline.c): sniff, split, describe, rebuild, verify. When out is NULL it only
- * describes (inspect). */
+ * describes (inspect); with check set it also runs the detectors and lists what they find. */
 psc_status psci_pipeline_run(psc_ctx *ctx, const unsigned char *in, size_t n, psci_buf *out,
-                             psc_report **rep);
+                             int check, psc_report **rep);
 
 #endif
 
@@ -41,3 +41,10 @@ psc_status psci_pipeline_run(psc_ctx *ctx, const unsigned char *in, size_t n, ps
 psc_status psci_pixels_jpeg(psc_ctx *ctx, psci_buf *clean, int orient, const unsigned char *exif,
                             size_t exif_len, psc_report *rep);
 psc_status psci_pixels_png(psc_ctx *ctx, psci_buf *clean, int orient, psc_report *rep);
+
+/* Check: run the detectors on an input as it is and list the regions found (nothing hidden). */
+psc_status psci_pixels_find(psc_ctx *ctx, const unsigned char *in, size_t n, int is_jpeg, int orient,
+                            psc_report *rep);
+/* Upright JPEG preview of at most max_side pixels (pipeline_pixels.c). */
+psc_status psci_make_preview(psc_ctx *ctx, const unsigned char *in, size_t n, int max_side,
+                             psci_buf *out);

@@ -48,6 +48,25 @@ static const char *sniff_other(const unsigned char *p, size_t n) {
     return NULL;
 }
 
+/* XMP and PNG text are dropped whole; a look at their keys tells the report what they held
+ * (a GPS position in XMP is still a GPS position). */
+static void describe_text_block(const unsigned char *p, size_t n, psc_report *rep) {
+    static const struct {
+        const char *key;
+        psc_meta cls;
+    } keys[] = {
+        {"GPSLatitude", PSC_META_GPS}, {"GPSLongitude", PSC_META_GPS}, {"GPSCoordinates", PSC_META_GPS},
+        {"tiff:Make", PSC_META_DEVICE}, {"tiff:Model", PSC_META_DEVICE}, {"aux:SerialNumber", PSC_META_SERIAL},
+        {"exifEX:BodySerialNumber", PSC_META_SERIAL}, {"CreateDate", PSC_META_DATETIME},
+        {"DateTimeOriginal", PSC_META_DATETIME}, {"DateCreated", PSC_META_DATETIME},
+        {"dc:creator", PSC_META_AUTHOR}, {"CreatorTool", PSC_META_SOFTWARE},
+        {"MicroVideo", PSC_META_TRAILER}, {"MotionPhoto", PSC_META_TRAILER},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (memmem(p, n, keys[i].key, strlen(keys[i].key)) != NULL)
+            psci_report_found(rep, keys[i].cls);
+}
+
 /* ------------------------------------------------------------------ JPEG */
 
 static psc_status describe_jpeg(psc_ctx *ctx, const unsigned char *in, size_t n,
@@ -79,6 +98,8 @@ static psc_status describe_jpeg(psc_ctx *ctx, const unsigned char *in, size_t n,
             continue;
         } else if (s->action != PSCI_JKEEP) {
             psci_report_found(rep, s->cls);
+            if (s->cls == PSC_META_XMP || s->cls == PSC_META_IPTC || s->cls == PSC_META_COMMENT)
+                describe_text_block(pay, s->pay_len, rep);
         }
         if (st == PSC_OK && s->action != PSCI_JKEEP)
             st = psci_report_removed(rep, s->what, s->cls, s->off, s->len, err);
@@ -134,6 +155,7 @@ static psc_status scrub_jpeg(psc_ctx *ctx, const unsigned char *in, size_t n, ps
     psc_status st = psci_jpeg_parse(in, n, &j, err);
     if (st != PSC_OK)
         return st;
+    psci_report_set_dims(rep, (int)j.width, (int)j.height);
     if ((st = describe_jpeg(ctx, in, n, &j, rep, &orient)) != PSC_OK || out == NULL)
         goto done;
 
@@ -209,6 +231,7 @@ static psc_status scrub_png(psc_ctx *ctx, const unsigned char *in, size_t n, psc
     psc_status st = psci_png_parse(in, n, &png, err);
     if (st != PSC_OK)
         return st;
+    psci_report_set_dims(rep, (int)png.width, (int)png.height);
     for (size_t i = 0; st == PSC_OK && i < png.n; i++) {
         const psci_pchunk *c = &png.chunks[i];
         const unsigned char *data = in + c->data_off;
@@ -231,6 +254,8 @@ static psc_status scrub_png(psc_ctx *ctx, const unsigned char *in, size_t n, psc
                 st = v.st;
         } else {
             psci_report_found(rep, cls);
+            if (cls == PSC_META_XMP || cls == PSC_META_TEXT)
+                describe_text_block(data, c->data_len, rep);
         }
         snprintf(what, sizeof what, "%s chunk", c->type);
         if (st == PSC_OK)
@@ -281,7 +306,7 @@ done:
 }
 
 psc_status psci_pipeline_run(psc_ctx *ctx, const unsigned char *in, size_t n, psci_buf *out,
-                             psc_report **rep_out) {
+                             int check, psc_report **rep_out) {
     psci_err *err = &ctx->err;
     *rep_out = NULL;
     if (n == 0)
@@ -305,6 +330,8 @@ psc_status psci_pipeline_run(psc_ctx *ctx, const unsigned char *in, size_t n, ps
     if (rep == NULL)
         return psci_fail(err, PSC_ERR_NOMEM, "out of memory");
     psc_status st = format[0] == 'j' ? scrub_jpeg(ctx, in, n, out, rep) : scrub_png(ctx, in, n, out, rep);
+    if (st == PSC_OK && check && !ctx->param[PSC_PARAM_METADATA_ONLY])
+        st = psci_pixels_find(ctx, in, n, format[0] == 'j', psc_report_orientation(rep), rep);
     psci_report_set_sizes(rep, n, (st == PSC_OK && out) ? out->len : 0);
     *rep_out = rep;
     return st;

@@ -354,3 +354,101 @@ psc_status psci_pixels_png(psc_ctx *ctx, psci_buf *clean, int orient, psc_report
     free(px);
     return st;
 }
+
+psc_status psci_pixels_find(psc_ctx *ctx, const unsigned char *in, size_t n, int is_jpeg, int orient,
+                            psc_report *rep) {
+    psci_err *err = &ctx->err;
+    psci_report_set_detection(rep, mode_names[ctx->param[PSC_PARAM_DETECT]]);
+    unsigned char *gray = NULL, *rgba = NULL;
+    int w = 0, h = 0, alpha;
+    psc_status st;
+    if (is_jpeg) {
+        st = psci_jpeg_decode_gray(in, n, max_pixels(ctx), &gray, &w, &h, err);
+    } else {
+        st = psci_png_decode_rgba(in, n, max_pixels(ctx), &rgba, &w, &h, &alpha, err);
+        if (st == PSC_OK && (gray = malloc((size_t)w * (size_t)h)) == NULL)
+            st = psci_fail(err, PSC_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; st == PSC_OK && i < (size_t)w * (size_t)h; i++) {
+            const unsigned char *p = rgba + i * 4;
+            float l = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+            gray[i] = (unsigned char)((l * (float)p[3] + 255.0f * (float)(255 - p[3])) / 255.0f + 0.5f);
+        }
+    }
+    psci_regions rs = {0};
+    if (st == PSC_OK)
+        st = find_regions(ctx, gray, w, h, orient, &rs);
+    if (st == PSC_OK)
+        st = record_regions(rep, &rs, err);
+    psci_regions_free(&rs);
+    free(gray);
+    free(rgba);
+    return st;
+}
+
+psc_status psci_make_preview(psc_ctx *ctx, const unsigned char *in, size_t n, int max_side,
+                             psci_buf *out) {
+    psci_err *err = &ctx->err;
+    psc_report *rep = NULL;
+    psc_status st = psci_pipeline_run(ctx, in, n, NULL, 0, &rep);
+    int orient = psc_report_orientation(rep);
+    int is_jpeg = rep && strcmp(psc_report_format(rep), "jpeg") == 0;
+    psc_report_free(rep);
+    if (st != PSC_OK)
+        return st;
+    unsigned char *px = NULL, *rgb = NULL, *rot = NULL;
+    int w = 0, h = 0, alpha, stride;
+    if (is_jpeg) {
+        st = psci_jpeg_decode_rgb_scaled(in, n, max_pixels(ctx), max_side, &px, &w, &h, err);
+        stride = 3;
+    } else {
+        st = psci_png_decode_rgba(in, n, max_pixels(ctx), &px, &w, &h, &alpha, err);
+        stride = 4;
+    }
+    /* Area-average down to max_side, dropping alpha (composited over white). */
+    int longest = w > h ? w : h;
+    int nw = w, nh = h;
+    if (st == PSC_OK && longest > max_side) {
+        nw = (int)((long)w * max_side / longest);
+        nh = (int)((long)h * max_side / longest);
+        if (nw < 1) nw = 1;
+        if (nh < 1) nh = 1;
+    }
+    if (st == PSC_OK && (rgb = malloc((size_t)nw * (size_t)nh * 3)) == NULL)
+        st = psci_fail(err, PSC_ERR_NOMEM, "out of memory");
+    for (int y = 0; st == PSC_OK && y < nh; y++)
+        for (int x = 0; x < nw; x++) {
+            int x0 = (int)((long)x * w / nw), x1 = (int)((long)(x + 1) * w / nw);
+            int y0 = (int)((long)y * h / nh), y1 = (int)((long)(y + 1) * h / nh);
+            if (x1 <= x0) x1 = x0 + 1;
+            if (y1 <= y0) y1 = y0 + 1;
+            unsigned long acc[3] = {0, 0, 0}, c = 0;
+            for (int yy = y0; yy < y1; yy++)
+                for (int xx = x0; xx < x1; xx++) {
+                    const unsigned char *p = px + ((size_t)yy * (size_t)w + (size_t)xx) * (size_t)stride;
+                    unsigned a = stride == 4 ? p[3] : 255;
+                    for (int k = 0; k < 3; k++)
+                        acc[k] += (p[k] * a + 255u * (255u - a)) / 255u;
+                    c++;
+                }
+            for (int k = 0; k < 3; k++)
+                rgb[((size_t)y * (size_t)nw + (size_t)x) * 3 + (size_t)k] = (unsigned char)(acc[k] / c);
+        }
+    /* Apply the orientation so the preview is upright. */
+    int dw = orient >= 5 ? nh : nw, dh = orient >= 5 ? nw : nh;
+    if (st == PSC_OK && orient > 1) {
+        if ((rot = malloc((size_t)nw * (size_t)nh * 3)) == NULL)
+            st = psci_fail(err, PSC_ERR_NOMEM, "out of memory");
+        for (int y = 0; st == PSC_OK && y < nh; y++)
+            for (int x = 0; x < nw; x++) {
+                int dx, dy;
+                psci_orient_point(orient, nw, nh, x, y, &dx, &dy);
+                memcpy(rot + ((size_t)dy * (size_t)dw + (size_t)dx) * 3, rgb + ((size_t)y * (size_t)nw + (size_t)x) * 3, 3);
+            }
+    }
+    if (st == PSC_OK)
+        st = psci_jpeg_encode_rgb(rot ? rot : rgb, orient > 1 ? dw : nw, orient > 1 ? dh : nh, 80, out, err);
+    free(px);
+    free(rgb);
+    free(rot);
+    return st;
+}

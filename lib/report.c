@@ -38,6 +38,7 @@ struct psc_report {
     size_t n_regions, cap_regions;
     const char *detection; /* NULL: pixels not examined */
     size_t bytes_in, bytes_out;
+    int width, height;
     int orientation;
     psc_orient_action orient_action;
     psci_icc_state icc;
@@ -201,6 +202,18 @@ psc_status psc_report_region(const psc_report *rep, size_t i, psc_box *box, cons
     return PSC_OK;
 }
 
+void psci_report_set_dims(psc_report *rep, int width, int height) {
+    rep->width = width;
+    rep->height = height;
+}
+
+void psc_report_dimensions(const psc_report *rep, int *width, int *height) {
+    if (width)
+        *width = rep ? rep->width : 0;
+    if (height)
+        *height = rep ? rep->height : 0;
+}
+
 void psci_report_set_sizes(psc_report *rep, size_t in, size_t out) {
     rep->bytes_in = in;
     rep->bytes_out = out;
@@ -333,6 +346,7 @@ static psc_status write_json(const psc_report *rep, psci_buf *b, psci_err *err) 
     psc_status st = json_raw(b, "{\"format\":", err);
     if (st == PSC_OK) st = json_str(b, rep->format ? rep->format : "unknown", err);
     if (st == PSC_OK) st = json_fmt(b, err, ",\"bytes_in\":%zu,\"bytes_out\":%zu", rep->bytes_in, rep->bytes_out);
+    if (st == PSC_OK) st = json_fmt(b, err, ",\"width\":%d,\"height\":%d", rep->width, rep->height);
     if (st == PSC_OK) st = json_fmt(b, err, ",\"gps_present\":%s", rep->found[PSC_META_GPS] ? "true" : "false");
     if (st == PSC_OK) st = json_raw(b, ",\"found\":{", err);
     int first = 1;

@@ -17,6 +17,7 @@ psc_status psci_report_removed(psc_report *rep, const char *what, psc_meta cls, 
                                size_t bytes, psci_err *err);
 /* Records a metadata value (name and value are copied, value truncated to a sane length). */
 psc_status psci_report_value(psc_report *rep, const char *name, const char *value, psci_err *err);
+void psci_report_set_dims(psc_report *rep, int width, int height);
 void psci_report_set_sizes(psc_report *rep, size_t in, size_t out);
 void psci_report_set_orientation(psc_report *rep, int input, psc_orient_action action);
 void psci_report_set_icc(psc_report *rep, psci_icc_state st);

@@ -202,6 +202,16 @@ PSC_API size_t psc_report_region_count(const psc_report *rep);
 PSC_API psc_status psc_report_region(const psc_report *rep, size_t i, psc_box *box,
                                      const char **kind, const char **detector, float *conf);
 
+/** Size of the stored image in pixels (before orientation is applied); 0 if unknown. */
+PSC_API void psc_report_dimensions(const psc_report *rep, int *width, int *height);
+
+/**
+ * Maps a box in stored pixels to where a viewer shows it after applying EXIF orientation
+ * (1-8) to an image stored as stored_w x stored_h. For drawing report regions over an upright
+ * picture. Thread-safe. Since 0.1.
+ */
+PSC_API psc_box psc_box_to_display(psc_box box, int orientation, int stored_w, int stored_h);
+
 /** Number of removed parts (segments, chunks, trailers) listed in the report. */
 PSC_API size_t psc_report_removed_count(const psc_report *rep);
 /**
@@ -245,6 +255,26 @@ PSC_API psc_status psc_inspect_buffer(psc_ctx *ctx, const unsigned char *in, siz
                                       psc_report **rep);
 /** As psc_inspect_buffer, reading the file at path (bounded by PSC_PARAM_MAX_FILE_MB). */
 PSC_API psc_status psc_inspect_file(psc_ctx *ctx, const char *path, psc_report **rep);
+
+/**
+ * Checks a photo without changing it: the metadata classes present (as psc_inspect_buffer)
+ * and, unless PSC_PARAM_METADATA_ONLY is set, the codes and text the detectors can find, as
+ * report regions. A clean photoscrub output yields no found class (an orientation-only EXIF
+ * counts as clean) and no region. Not concurrently with other calls on ctx. Since 0.1.
+ */
+PSC_API psc_status psc_check_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_len,
+                                    psc_report **rep);
+/** As psc_check_buffer, reading the file at path. */
+PSC_API psc_status psc_check_file(psc_ctx *ctx, const char *path, psc_report **rep);
+
+/**
+ * An upright JPEG preview of a photo, its longest side at most max_side pixels (16..4096),
+ * for review pages and apps. *out (freed with psc_free) holds *out_len bytes. The preview is
+ * made from the pixels only and carries no metadata. Not concurrently with other calls on
+ * ctx. Since 0.1.
+ */
+PSC_API psc_status psc_preview(psc_ctx *ctx, const unsigned char *in, size_t in_len, int max_side,
+                               unsigned char **out, size_t *out_len);
 
 /** Free memory the library handed out through a pointer-to-pointer; NULL does nothing. */
 PSC_API void psc_free(void *p);

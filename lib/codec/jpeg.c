@@ -89,16 +89,27 @@ psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned lon
                        width, height, max_pixels);
         goto out;
     }
-    buf = malloc((size_t)width * (size_t)height);
+    /* libjpeg cannot turn CMYK/YCCK into gray: decode CMYK and mix it here. */
+    int cmyk = cs == TJCS_CMYK || cs == TJCS_YCCK;
+    size_t bpp = cmyk ? 4 : 1;
+    buf = malloc((size_t)width * (size_t)height * bpp);
     if (buf == NULL) {
         st = psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory decoding %dx%d", width, height);
         goto out;
     }
-    if (tjDecompress2(t, in, (unsigned long)n, buf, width, width, height, TJPF_GRAY,
-                      TJFLAG_LIMITSCANS | TJFLAG_ACCURATEDCT) != 0 &&
+    if (tjDecompress2(t, in, (unsigned long)n, buf, width, width * (int)bpp, height,
+                      cmyk ? TJPF_CMYK : TJPF_GRAY, TJFLAG_LIMITSCANS | TJFLAG_ACCURATEDCT) != 0 &&
         tjGetErrorCode(t) != TJERR_WARNING) {
         st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot decode the image: %s", tjGetErrorStr2(t));
         goto out;
+    }
+    if (cmyk) {
+        /* Adobe CMYK JPEGs store inverted ink (255 = none): light = mean(C,M,Y) * K. */
+        for (size_t i = 0; i < (size_t)width * (size_t)height; i++) {
+            const unsigned char *p = buf + i * 4;
+            unsigned c = (77u * p[0] + 150u * p[1] + 29u * p[2]) >> 8;
+            buf[i] = (unsigned char)(c * p[3] / 255u);
+        }
     }
     *px = buf;
     *w = width;
@@ -106,6 +117,73 @@ psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned lon
     buf = NULL;
 out:
     free(buf);
+    tjDestroy(t);
+    return st;
+}
+
+psc_status psci_jpeg_decode_rgb_scaled(const unsigned char *in, size_t n, unsigned long long max_pixels,
+                                       int min_side, unsigned char **px, int *w, int *h, psci_err *err) {
+    *px = NULL;
+    *w = *h = 0;
+    if (n > ULONG_MAX)
+        return psci_fail(err, PSC_ERR_LIMIT, "jpeg: file too large to decode");
+    psc_status st = PSC_OK;
+    unsigned char *buf = NULL;
+    tjhandle t = tjInitDecompress();
+    if (t == NULL)
+        return psci_fail(err, PSC_ERR_NOMEM, "jpeg: cannot start the decoder");
+    int width, height, subsamp, cs, nsf = 0;
+    if (tjDecompressHeader3(t, in, (unsigned long)n, &width, &height, &subsamp, &cs) != 0) {
+        st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot read the image header: %s", tjGetErrorStr2(t));
+        goto out;
+    }
+    if (width <= 0 || height <= 0 || (unsigned long long)width * (unsigned long long)height > max_pixels) {
+        st = psci_fail(err, PSC_ERR_LIMIT, "jpeg: %dx%d pixels is over the limit (setting max-megapixels)", width, height);
+        goto out;
+    }
+    tjscalingfactor *sf = tjGetScalingFactors(&nsf);
+    int sw = width, sh = height;
+    for (int i = 0; sf != NULL && i < nsf; i++) {
+        int cw = TJSCALED(width, sf[i]), ch = TJSCALED(height, sf[i]);
+        int longest = cw > ch ? cw : ch;
+        if (sf[i].num <= sf[i].denom && longest >= min_side && (size_t)cw * (size_t)ch < (size_t)sw * (size_t)sh) {
+            sw = cw;
+            sh = ch;
+        }
+    }
+    buf = malloc((size_t)sw * (size_t)sh * 3);
+    if (buf == NULL) {
+        st = psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory");
+        goto out;
+    }
+    if (tjDecompress2(t, in, (unsigned long)n, buf, sw, sw * 3, sh, TJPF_RGB, TJFLAG_LIMITSCANS) != 0 &&
+        tjGetErrorCode(t) != TJERR_WARNING) {
+        st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot decode the image: %s", tjGetErrorStr2(t));
+        goto out;
+    }
+    *px = buf;
+    *w = sw;
+    *h = sh;
+    buf = NULL;
+out:
+    free(buf);
+    tjDestroy(t);
+    return st;
+}
+
+psc_status psci_jpeg_encode_rgb(const unsigned char *px, int w, int h, int quality, psci_buf *out,
+                                psci_err *err) {
+    tjhandle t = tjInitCompress();
+    if (t == NULL)
+        return psci_fail(err, PSC_ERR_NOMEM, "jpeg: cannot start the encoder");
+    unsigned char *dst = NULL;
+    unsigned long len = 0;
+    psc_status st = PSC_OK;
+    if (tjCompress2(t, px, w, w * 3, h, TJPF_RGB, &dst, &len, TJSAMP_420, quality, 0) != 0)
+        st = psci_fail(err, PSC_ERR_INTERNAL, "jpeg: encoding failed: %s", tjGetErrorStr2(t));
+    else
+        st = psci_buf_append(out, dst, len, err);
+    tjFree(dst);
     tjDestroy(t);
     return st;
 }

@@ -20,6 +20,14 @@ psc_status psci_jpeg_transform(const unsigned char *in, size_t n, int orient, in
 psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned long long max_pixels,
                                  unsigned char **px, int *w, int *h, psci_err *err);
 
+/* Decodes to 8-bit RGB, scaled down by the largest libjpeg factor (1/8..1) that keeps the
+ * longest side >= min_side; *px malloc'd, stride 3*w. */
+psc_status psci_jpeg_decode_rgb_scaled(const unsigned char *in, size_t n, unsigned long long max_pixels,
+                                       int min_side, unsigned char **px, int *w, int *h, psci_err *err);
+/* Encodes 8-bit RGB as a baseline 4:2:0 JPEG (no metadata) into out. */
+psc_status psci_jpeg_encode_rgb(const unsigned char *px, int w, int h, int quality, psci_buf *out,
+                                psci_err *err);
+
 /* DCT-coefficient access for lossless-elsewhere redaction: blocks not touched through
  * psci_jcoef_set_block keep their quantized coefficients bit for bit. */
 typedef struct psci_jcoef psci_jcoef;

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <vector>
+#include <algorithm>
 #include <sys/stat.h>
 
 struct psci_tess {
@@ -98,7 +100,53 @@ static bool plausible(const char *word, float conf, int bw, int bh, int w, int h
         return false;
     if (alnum == 1)
         return conf >= 80; /* lone glyphs are mostly false positives */
-    return conf >= (alnum >= 3 ? 45.0f : 60.0f) && alnum * 2 >= total;
+    return conf >= (alnum >= 3 ? 40.0f : 60.0f) && alnum * 2 >= total;
+}
+
+/* One word found by the sparse-text pass. */
+struct cand {
+    int x0, y0, x1, y1;
+    float conf;
+    std::string text; /* alphanumerics, lower-case: for comparing readings */
+    int group;
+};
+
+static std::string alnum_lower(const char *w) {
+    std::string o;
+    for (const unsigned char *p = (const unsigned char *)w; p && *p; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            o += (char)(*p + 32);
+        else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p >= 0x80)
+            o += (char)*p;
+    }
+    return o;
+}
+
+static float similarity(const std::string &a, const std::string &b) {
+    size_t n = a.size(), m = b.size();
+    if (n == 0 || m == 0)
+        return 0;
+    std::vector<size_t> prev(m + 1), cur(m + 1);
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            cur[j] = std::min(std::min(prev[j] + 1, cur[j - 1] + 1), sub);
+        }
+        std::swap(prev, cur);
+    }
+    return 1.0f - (float)prev[m] / (float)std::max(n, m);
+}
+
+static bool same_line(const cand &a, const cand &b) {
+    int top = std::max(a.y0, b.y0), bot = std::min(a.y1, b.y1);
+    int ha = a.y1 - a.y0, hb = b.y1 - b.y0;
+    if (bot - top < std::min(ha, hb) / 2)
+        return false;
+    int gap = a.x0 > b.x1 ? a.x0 - b.x1 : b.x0 > a.x1 ? b.x0 - a.x1 : 0;
+    return gap <= std::max(ha, hb) * 3 / 2;
 }
 
 extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, int w, int h,
@@ -120,7 +168,7 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
             api.Clear();
             return psci_fail(err, PSC_ERR_DETECTOR, "tesseract: recognition failed");
         }
-        psc_status st = PSC_OK;
+        std::vector<cand> cands;
         tesseract::ResultIterator *ri = api.GetIterator();
         if (ri != NULL) {
             do {
@@ -129,23 +177,82 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
                     continue;
                 char *word = ri->GetUTF8Text(tesseract::RIL_WORD);
                 float conf = ri->Confidence(tesseract::RIL_WORD);
-                bool keep = plausible(word, conf, x1 - x0, y1 - y0, w, h);
+                if (plausible(word, conf, x1 - x0, y1 - y0, w, h))
+                    cands.push_back(cand{x0, y0, x1, y1, conf, alnum_lower(word), -1});
                 delete[] word;
-                if (!keep)
+            } while (ri->Next(tesseract::RIL_WORD));
+            delete ri;
+        }
+        /* Group words into lines. */
+        int groups = 0;
+        for (size_t i = 0; i < cands.size(); i++) {
+            if (cands[i].group >= 0)
+                continue;
+            cands[i].group = groups;
+            std::vector<size_t> stack{i};
+            while (!stack.empty()) {
+                size_t k = stack.back();
+                stack.pop_back();
+                for (size_t j = 0; j < cands.size(); j++)
+                    if (cands[j].group < 0 && same_line(cands[k], cands[j])) {
+                        cands[j].group = groups;
+                        stack.push_back(j);
+                    }
+            }
+            groups++;
+        }
+        /* Textures (cobbles, foliage, fabric) yield confident nonsense in sparse mode, but
+         * read differently when the same spot is read again as a single line: keep a line
+         * only when a second reading agrees with the first. */
+        psc_status st = PSC_OK;
+        api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
+        for (int g = 0; st == PSC_OK && g < groups; g++) {
+            int x0 = w, y0 = h, x1 = 0, y1 = 0, words = 0;
+            float minconf = 100;
+            std::string first;
+            for (const cand &c : cands)
+                if (c.group == g) {
+                    x0 = std::min(x0, c.x0);
+                    y0 = std::min(y0, c.y0);
+                    x1 = std::max(x1, c.x1);
+                    y1 = std::max(y1, c.y1);
+                    minconf = std::min(minconf, c.conf);
+                    first += c.text;
+                    words++;
+                }
+            bool keep = words >= 2 && minconf >= 90;
+            if (!keep) {
+                int pad = (y1 - y0) / 3 + 2;
+                int rx = std::max(0, x0 - pad), ry = std::max(0, y0 - pad);
+                int rw = std::min(w, x1 + pad) - rx, rh = std::min(h, y1 + pad) - ry;
+                api.SetRectangle(rx, ry, rw, rh);
+                char *again = api.GetUTF8Text();
+                int conf2 = api.MeanTextConf();
+                std::string second = alnum_lower(again);
+                delete[] again;
+                size_t len = first.size();
+                keep = conf2 >= 45 && (len <= 2 ? (second == first && conf2 >= 70)
+                                                : similarity(first, second) >= 0.5f);
+            }
+            if (!keep)
+                continue;
+            for (const cand &c : cands) {
+                if (c.group != g)
                     continue;
                 psci_region r;
-                r.x = ox + (int)((float)x0 * scale);
-                r.y = oy + (int)((float)y0 * scale);
-                r.w = (int)((float)(x1 - x0) * scale + 1);
-                r.h = (int)((float)(y1 - y0) * scale + 1);
+                r.x = ox + (int)((float)c.x0 * scale);
+                r.y = oy + (int)((float)c.y0 * scale);
+                r.w = (int)((float)(c.x1 - c.x0) * scale + 1);
+                r.h = (int)((float)(c.y1 - c.y0) * scale + 1);
                 r.kind = PSCI_R_TEXT;
                 r.linear = 0;
-                r.conf = conf;
+                r.conf = c.conf;
                 r.detector = "tesseract";
                 r.symbology = NULL;
                 st = psci_regions_add(out, &r, err);
-            } while (st == PSC_OK && ri->Next(tesseract::RIL_WORD));
-            delete ri;
+                if (st != PSC_OK)
+                    break;
+            }
         }
         api.Clear();
         return st;

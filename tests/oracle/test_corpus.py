@@ -46,6 +46,7 @@ def setUpModule():
     corpus_or_skip()
     P.check_environment()
     S.tmp = tempfile.mkdtemp(prefix="psc-corpus-")
+    unittest.addModuleCleanup(shutil.rmtree, S.tmp, True)  # runs even if setup fails
     for sub in ("phones", "orientation"):
         src = os.path.join(ARGS.corpus, sub)
         out = os.path.join(S.tmp, sub)
@@ -62,11 +63,6 @@ def setUpModule():
     S.tags_in = P.exiftool(S.jpegs)
     S.tags_out = P.exiftool([S.out_of[f] for f in S.jpegs if os.path.exists(S.out_of[f])])
     print("corpus: %d JPEGs, %d HEIC files scrubbed into %s" % (len(S.jpegs), len(S.heics), S.tmp))
-
-
-def tearDownModule():
-    if S.tmp:
-        shutil.rmtree(S.tmp, ignore_errors=True)
 
 
 def short(f):

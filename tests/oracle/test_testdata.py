@@ -53,6 +53,7 @@ S = State()
 def setUpModule():
     P.check_environment()
     S.tmp = tempfile.mkdtemp(prefix="psc-testdata-")
+    unittest.addModuleCleanup(shutil.rmtree, S.tmp, True)  # runs even if setup fails
     S.out = os.path.join(S.tmp, "out")
     names = sorted(os.path.basename(f) for f in glob.glob(td("*.jpg")) + glob.glob(td("*.png")))
     S.files = [n for n in names if n not in BROKEN]
@@ -66,11 +67,6 @@ def setUpModule():
     outs = [os.path.join(S.out, n) for n in S.files if os.path.exists(os.path.join(S.out, n))]
     S.tags_out = {os.path.basename(k): v for k, v in P.exiftool(outs).items()}
     print("scrubbed %d testdata images into %s (exit %d)" % (len(S.files), S.out, S.proc.returncode))
-
-
-def tearDownModule():
-    if S.tmp:
-        shutil.rmtree(S.tmp, ignore_errors=True)
 
 
 def out_path(name):
@@ -306,6 +302,7 @@ class T08Rotate(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="psc-rotate-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
         cls.names = ["orient3.jpg", "orient5.jpg", "orient6.jpg", "orient8.jpg", "orient6_odd.jpg",
                      "exif.png"]
         cls.proc, recs, _ = P.scrub_json([td(n) for n in cls.names], extra=["--rotate"],
@@ -313,10 +310,6 @@ class T08Rotate(unittest.TestCase):
         cls.recs = {os.path.basename(k): v for k, v in recs.items()}
         cls.tags = {os.path.basename(k): v for k, v in P.exiftool(
             [os.path.join(cls.tmp, "r", n) for n in cls.names]).items()}
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def rp(self, n):
         return os.path.join(self.tmp, "r", n)
