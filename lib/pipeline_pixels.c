@@ -30,7 +30,7 @@ static unsigned long long max_pixels(const psc_ctx *ctx) {
 /* Runs the detectors on the stored-orientation gray image, returns redaction boxes in stored
  * pixels. */
 static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, int h, int orient,
-                               psci_regions *rs) {
+                               const psci_regions *hidden, psci_regions *rs) {
     psci_err *err = &ctx->err;
     if (ctx->det == NULL && (ctx->det = psci_detector_new()) == NULL)
         return psci_fail(err, PSC_ERR_NOMEM, "out of memory");
@@ -61,6 +61,11 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
     free(disp);
     if (st != PSC_OK)
         return st;
+    /* Doubtful words count only beside words read for sure in the same pass. Areas hidden in
+     * earlier rounds are not used as anchors: the blend's own edges read as doubtful words,
+     * and hiding those would grow the area every round. */
+    (void)hidden;
+    psci_regions_promote(rs, NULL);
     psci_regions_finish(rs, dw, dh);
     for (size_t i = 0; i < rs->n; i++)
         psci_region_to_stored(&rs->v[i], orient, dw, dh);
@@ -179,6 +184,7 @@ psc_status psci_pixels_jpeg(psc_ctx *ctx, psci_buf *clean, int orient, const uns
     psci_err *err = &ctx->err;
     psci_report_set_detection(rep, mode_names[ctx->param[PSC_PARAM_DETECT]]);
     psc_status st = PSC_OK;
+    psci_regions hidden = {0};
     for (int round = 0; st == PSC_OK; round++) {
         unsigned char *gray = NULL;
         int w, h;
@@ -186,7 +192,7 @@ psc_status psci_pixels_jpeg(psc_ctx *ctx, psci_buf *clean, int orient, const uns
         if (st != PSC_OK)
             break;
         psci_regions rs = {0};
-        st = find_regions(ctx, gray, w, h, orient, &rs);
+        st = find_regions(ctx, gray, w, h, orient, &hidden, &rs);
         free(gray);
         if (st != PSC_OK || rs.n == 0) {
             psci_regions_free(&rs);
@@ -203,6 +209,8 @@ psc_status psci_pixels_jpeg(psc_ctx *ctx, psci_buf *clean, int orient, const uns
         st = redact_jpeg_coefs(ctx, clean->data, clean->len, &rs, &red);
         if (st == PSC_OK)
             st = record_regions(rep, &rs, err);
+        for (size_t i = 0; st == PSC_OK && i < rs.n; i++)
+            st = psci_regions_add(&hidden, &rs.v[i], err);
         psci_regions_free(&rs);
         /* The encoder re-emits markers: send the result through the keep-list again. */
         psci_jpeg j;
@@ -218,6 +226,7 @@ psc_status psci_pixels_jpeg(psc_ctx *ctx, psci_buf *clean, int orient, const uns
             psci_buf_free(&norm);
         }
     }
+    psci_regions_free(&hidden);
     return st;
 }
 
@@ -305,6 +314,7 @@ psc_status psci_pixels_png(psc_ctx *ctx, psci_buf *clean, int orient, psc_report
     int w, h, alpha;
     psc_status st = psci_png_decode_rgba(clean->data, clean->len, max_pixels(ctx), &px, &w, &h, &alpha, err);
     int changed = 0;
+    psci_regions hidden = {0};
     for (int round = 0; st == PSC_OK; round++) {
         unsigned char *gray = malloc((size_t)w * (size_t)h);
         if (gray == NULL) {
@@ -318,7 +328,7 @@ psc_status psci_pixels_png(psc_ctx *ctx, psci_buf *clean, int orient, psc_report
             gray[i] = (unsigned char)((l * (float)p[3] + 255.0f * (float)(255 - p[3])) / 255.0f + 0.5f);
         }
         psci_regions rs = {0};
-        st = find_regions(ctx, gray, w, h, orient, &rs);
+        st = find_regions(ctx, gray, w, h, orient, &hidden, &rs);
         free(gray);
         if (st != PSC_OK || rs.n == 0) {
             psci_regions_free(&rs);
@@ -332,9 +342,12 @@ psc_status psci_pixels_png(psc_ctx *ctx, psci_buf *clean, int orient, psc_report
         st = redact_rgba(ctx, px, w, h, &rs);
         if (st == PSC_OK)
             st = record_regions(rep, &rs, err);
+        for (size_t i = 0; st == PSC_OK && i < rs.n; i++)
+            st = psci_regions_add(&hidden, &rs.v[i], err);
         psci_regions_free(&rs);
         changed = 1;
     }
+    psci_regions_free(&hidden);
     if (st == PSC_OK && changed) {
         psci_buf enc, spliced;
         psci_buf_init(&enc);
@@ -376,7 +389,7 @@ psc_status psci_pixels_find(psc_ctx *ctx, const unsigned char *in, size_t n, int
     }
     psci_regions rs = {0};
     if (st == PSC_OK)
-        st = find_regions(ctx, gray, w, h, orient, &rs);
+        st = find_regions(ctx, gray, w, h, orient, NULL, &rs);
     if (st == PSC_OK)
         st = record_regions(rep, &rs, err);
     psci_regions_free(&rs);

@@ -153,3 +153,59 @@ void psci_region_to_stored(psci_region *r, int o, int dw, int dh) {
     r->w = x1 - x0 + 1;
     r->h = y1 - y0 + 1;
 }
+
+/* Boxes closer than half the weak box's height, edge to edge, and of a similar text height
+ * (a word of the same line or paragraph, not a texture blob beside it). */
+static int near(const psci_region *weak, const psci_region *b) {
+    if (b->kind == PSCI_R_TEXT && (weak->h * 2 < b->h || weak->h > b->h * 2))
+        return 0;
+    int m = weak->h / 2 + 2;
+    return weak->x - m < b->x + b->w && b->x < weak->x + weak->w + m && weak->y - m < b->y + b->h &&
+           b->y < weak->y + weak->h + m;
+}
+
+void psci_regions_promote(psci_regions *rs, const psci_regions *anchors) {
+    int changed = 1;
+    while (changed) { /* a promoted box can anchor the next one along the line */
+        changed = 0;
+        for (size_t i = 0; i < rs->n; i++) {
+            psci_region *r = &rs->v[i];
+            if (!r->weak)
+                continue;
+            int ok = 0;
+            for (size_t j = 0; !ok && j < rs->n; j++)
+                ok = j != i && !rs->v[j].weak && near(r, &rs->v[j]);
+            for (size_t j = 0; !ok && anchors && j < anchors->n; j++)
+                ok = near(r, &anchors->v[j]);
+            if (ok) {
+                r->weak = 0;
+                changed = 1;
+            }
+        }
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        if (!rs->v[i].weak)
+            rs->v[k++] = rs->v[i];
+    rs->n = k;
+}
+
+void psci_region_to_display(psci_region *r, int o, int sw, int sh) {
+    if (o <= 1 || o > 8)
+        return;
+    int xs[2] = {r->x, r->x + r->w - 1}, ys[2] = {r->y, r->y + r->h - 1};
+    int x0 = 1 << 30, y0 = 1 << 30, x1 = -1, y1 = -1;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) {
+            int dx, dy;
+            psci_orient_point(o, sw, sh, xs[i], ys[j], &dx, &dy);
+            if (dx < x0) x0 = dx;
+            if (dy < y0) y0 = dy;
+            if (dx > x1) x1 = dx;
+            if (dy > y1) y1 = dy;
+        }
+    r->x = x0;
+    r->y = y0;
+    r->w = x1 - x0 + 1;
+    r->h = y1 - y0 + 1;
+}

@@ -20,6 +20,7 @@ typedef struct psci_region {
     float conf;            /* detector confidence 0..100 (100 for decoded codes) */
     const char *detector;  /* static: "zbar", "zxing", "tesseract" */
     const char *symbology; /* static name of the code type, or NULL */
+    int weak;              /* a doubtful reading: hidden only next to something surely found */
 } psci_region;
 
 typedef struct psci_regions {
@@ -40,6 +41,14 @@ void psci_regions_free(psci_regions *rs);
  * padded by a quiet zone, words padded by 0.3x their height; then overlapping boxes merged
  * (so no letter stays visible between words of a line) and clipped to w x h. */
 void psci_regions_finish(psci_regions *rs, int w, int h);
+
+/* Keeps doubtful text boxes only where they touch a sure finding or an area hidden in an
+ * earlier round (anchors; may be NULL): half a word left at the edge of a hidden line is
+ * still readable to a person even when OCR gives it a low score. Drops the other weak ones. */
+void psci_regions_promote(psci_regions *rs, const psci_regions *anchors);
+
+/* Maps a box from stored pixels to display orientation o (stored size sw x sh). */
+void psci_region_to_display(psci_region *r, int o, int sw, int sh);
 
 /* Maps a box from display orientation (EXIF orientation o applied, display size dw x dh)
  * back to the stored image. */

@@ -68,6 +68,15 @@ out:
     return st;
 }
 
+/* libjpeg refuses sides over JPEG_MAX_DIMENSION (65500) before we can see them: that is a
+ * size limit, not damage. TurboJPEG only passes on the message text. */
+static psc_status header_error(tjhandle t, psci_err *err) {
+    const char *why = tjGetErrorStr2(t);
+    if (why != NULL && strstr(why, "Maximum supported image dimension") != NULL)
+        return psci_fail(err, PSC_ERR_LIMIT, "jpeg: image is over the decoder's size limit (%s)", why);
+    return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot read the image header: %s", why);
+}
+
 psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned long long max_pixels,
                                  unsigned char **px, int *w, int *h, psci_err *err) {
     *px = NULL;
@@ -81,7 +90,7 @@ psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned lon
         return psci_fail(err, PSC_ERR_NOMEM, "jpeg: cannot start the decoder");
     int width, height, subsamp, cs;
     if (tjDecompressHeader3(t, in, (unsigned long)n, &width, &height, &subsamp, &cs) != 0) {
-        st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot read the image header: %s", tjGetErrorStr2(t));
+        st = header_error(t, err);
         goto out;
     }
     if (width <= 0 || height <= 0 || (unsigned long long)width * (unsigned long long)height > max_pixels) {
@@ -134,7 +143,7 @@ psc_status psci_jpeg_decode_rgb_scaled(const unsigned char *in, size_t n, unsign
         return psci_fail(err, PSC_ERR_NOMEM, "jpeg: cannot start the decoder");
     int width, height, subsamp, cs, nsf = 0;
     if (tjDecompressHeader3(t, in, (unsigned long)n, &width, &height, &subsamp, &cs) != 0) {
-        st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot read the image header: %s", tjGetErrorStr2(t));
+        st = header_error(t, err);
         goto out;
     }
     if (width <= 0 || height <= 0 || (unsigned long long)width * (unsigned long long)height > max_pixels) {
@@ -227,7 +236,8 @@ psc_status psci_jcoef_open(const unsigned char *in, size_t n, unsigned long long
     c->je.pub.error_exit = on_jpeg_error;
     c->je.pub.emit_message = on_jpeg_message;
     if (setjmp(c->je.jb)) {
-        psc_status st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: %s", c->je.msg);
+        psc_status st = psci_fail(err, c->je.pub.msg_code == JERR_IMAGE_TOO_BIG ? PSC_ERR_LIMIT : PSC_ERR_CORRUPT,
+                                  "jpeg: %s", c->je.msg);
         psci_jcoef_free(c);
         return st;
     }

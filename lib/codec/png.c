@@ -7,6 +7,7 @@
 #include <png.h>
 
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@ typedef struct mem_reader {
 
 typedef struct png_errbox {
     char msg[256];
+    int limit; /* the error is our pixel limit, not damage */
 } png_errbox;
 
 static void on_error(png_structp png, png_const_charp msg) {
@@ -42,7 +44,7 @@ psc_status psci_png_decode_rgba(const unsigned char *in, size_t n, unsigned long
                                 unsigned char **px, int *w, int *h, int *had_alpha, psci_err *err) {
     *px = NULL;
     *w = *h = 0;
-    png_errbox eb = {{0}};
+    png_errbox eb = {{0}, 0};
     mem_reader r = {in, n, 0};
     unsigned char *volatile buf = NULL;
     png_bytep *volatile rows = NULL;
@@ -56,15 +58,23 @@ psc_status psci_png_decode_rgba(const unsigned char *in, size_t n, unsigned long
         png_destroy_read_struct(&png, &info, NULL);
         free(buf);
         free(rows);
-        return psci_fail(err, PSC_ERR_CORRUPT, "png: %s", eb.msg);
+        return psci_fail(err, eb.limit ? PSC_ERR_LIMIT : PSC_ERR_CORRUPT, "png: %s", eb.msg);
     }
     png_set_read_fn(png, &r, read_mem);
-    png_set_user_limits(png, 100000, 100000);
+    /* Our max_pixels check below is the limit: libpng's own (1000000 per side by default)
+     * would report huge declared sizes as damage rather than as a limit. */
+    png_set_user_limits(png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
     png_set_chunk_malloc_max(png, 64u << 20);
     png_read_info(png, info);
     png_uint_32 width = png_get_image_width(png, info), height = png_get_image_height(png, info);
-    if ((unsigned long long)width * height > max_pixels)
-        png_error(png, "image is over the pixel limit (setting max-megapixels)");
+    if ((unsigned long long)width * height > max_pixels) {
+        /* Checked before any pixel memory is allocated. */
+        char why[160];
+        snprintf(why, sizeof why, "%ux%u pixels is over the limit of %llu pixels (setting max-megapixels)",
+                 (unsigned)width, (unsigned)height, max_pixels);
+        eb.limit = 1;
+        png_error(png, why);
+    }
     int ct = png_get_color_type(png, info);
     *had_alpha = (ct & PNG_COLOR_MASK_ALPHA) || png_get_valid(png, info, PNG_INFO_tRNS);
     png_set_expand(png);
@@ -111,7 +121,7 @@ static void flush_mem(png_structp png) {
 
 psc_status psci_png_encode(const unsigned char *px, int w, int h, int alpha, psci_buf *out,
                            psci_err *err) {
-    png_errbox eb = {{0}};
+    png_errbox eb = {{0}, 0};
     mem_writer m = {out, err, 0};
     unsigned char *volatile row = NULL;
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &eb, on_error, on_warning);

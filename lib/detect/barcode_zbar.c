@@ -93,6 +93,7 @@ psc_status psci_zbar_scan(psci_zbar *z, const unsigned char *gray, int w, int h,
         r.conf = 100;
         r.detector = "zbar";
         r.symbology = zbar_get_symbol_name(t);
+        r.weak = 0;
         st = psci_regions_add(out, &r, err);
     }
 out:

@@ -83,6 +83,7 @@ extern "C" psc_status psci_zxing_scan(const unsigned char *gray, int w, int h, i
             reg.conf = static_cast<bool>(r.error()) ? 50.0f : 100.0f;
             reg.detector = "zxing";
             reg.symbology = format_name(r.format());
+            reg.weak = 0;
             psc_status st = psci_regions_add(out, &reg, err);
             if (st != PSC_OK)
                 return st;

@@ -109,6 +109,7 @@ struct cand {
     float conf;
     std::string text; /* alphanumerics, lower-case: for comparing readings */
     int group;
+    bool weak;        /* failed the plausibility test: kept only next to sure text */
 };
 
 static std::string alnum_lower(const char *w) {
@@ -168,7 +169,7 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
             api.Clear();
             return psci_fail(err, PSC_ERR_DETECTOR, "tesseract: recognition failed");
         }
-        std::vector<cand> cands;
+        std::vector<cand> cands, weak;
         tesseract::ResultIterator *ri = api.GetIterator();
         if (ri != NULL) {
             do {
@@ -178,7 +179,9 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
                 char *word = ri->GetUTF8Text(tesseract::RIL_WORD);
                 float conf = ri->Confidence(tesseract::RIL_WORD);
                 if (plausible(word, conf, x1 - x0, y1 - y0, w, h))
-                    cands.push_back(cand{x0, y0, x1, y1, conf, alnum_lower(word), -1});
+                    cands.push_back(cand{x0, y0, x1, y1, conf, alnum_lower(word), -1, false});
+                else if (conf >= 30 && y1 - y0 >= 6 && y1 - y0 <= h / 3 && alnum_lower(word).size() >= 2)
+                    weak.push_back(cand{x0, y0, x1, y1, conf, alnum_lower(word), -1, true});
                 delete[] word;
             } while (ri->Next(tesseract::RIL_WORD));
             delete ri;
@@ -221,6 +224,7 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
                     words++;
                 }
             bool keep = words >= 2 && minconf >= 90;
+            bool doubtful = false;
             if (!keep) {
                 int pad = (y1 - y0) / 3 + 2;
                 int rx = std::max(0, x0 - pad), ry = std::max(0, y0 - pad);
@@ -233,6 +237,9 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
                 size_t len = first.size();
                 keep = conf2 >= 45 && (len <= 2 ? (second == first && conf2 >= 70)
                                                 : similarity(first, second) >= 0.5f);
+                /* Not confirmed: pass it on as doubtful, hidden only beside sure findings. */
+                doubtful = !keep;
+                keep = true;
             }
             if (!keep)
                 continue;
@@ -249,10 +256,26 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
                 r.conf = c.conf;
                 r.detector = "tesseract";
                 r.symbology = NULL;
+                r.weak = doubtful;
                 st = psci_regions_add(out, &r, err);
                 if (st != PSC_OK)
                     break;
             }
+        }
+        for (size_t i = 0; st == PSC_OK && i < weak.size(); i++) {
+            const cand &c = weak[i];
+            psci_region r;
+            r.x = ox + (int)((float)c.x0 * scale);
+            r.y = oy + (int)((float)c.y0 * scale);
+            r.w = (int)((float)(c.x1 - c.x0) * scale + 1);
+            r.h = (int)((float)(c.y1 - c.y0) * scale + 1);
+            r.kind = PSCI_R_TEXT;
+            r.linear = 0;
+            r.conf = c.conf;
+            r.detector = "tesseract";
+            r.symbology = NULL;
+            r.weak = 1;
+            st = psci_regions_add(out, &r, err);
         }
         api.Clear();
         return st;
