@@ -57,14 +57,24 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
             }
         img = disp;
     }
-    psc_status st = psci_detect_run(ctx->det, &o, img, dw, dh, rs, err);
+    /* After a round of redaction only the changed areas can read differently: re-check those
+     * (in display coordinates) rather than the whole photo. */
+    psci_regions focus = {0};
+    psc_status st = PSC_OK;
+    for (size_t i = 0; hidden && i < hidden->n && st == PSC_OK; i++) {
+        psci_region a = hidden->v[i];
+        psci_region_to_display(&a, orient, w, h);
+        st = psci_regions_add(&focus, &a, err);
+    }
+    if (st == PSC_OK)
+        st = psci_detect_run(ctx->det, &o, img, dw, dh, (hidden && hidden->n) ? &focus : NULL, rs, err);
+    psci_regions_free(&focus);
     free(disp);
     if (st != PSC_OK)
         return st;
     /* Doubtful words count only beside words read for sure in the same pass. Areas hidden in
      * earlier rounds are not used as anchors: the blend's own edges read as doubtful words,
      * and hiding those would grow the area every round. */
-    (void)hidden;
     psci_regions_promote(rs, NULL);
     psci_regions_finish(rs, dw, dh);
     for (size_t i = 0; i < rs->n; i++)

@@ -90,12 +90,33 @@ static unsigned char *rescale(const unsigned char *src, int w, int h, int nw, in
 
 static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
                              int w, int h, psci_regions *out, psci_err *err) {
-    psc_status st = psci_zbar_scan(d->zbar, g, w, h, w, 0, 0, 1.0f, out, err);
+    psc_status st = PSC_OK;
+    /* ZBar scans every row and column of the whole frame: tiles add nothing for it but time,
+     * except in thorough mode. A downscaled copy catches codes too big for its windows. */
+    int longest = w > h ? w : h;
+    if (o->mode == 0 && longest > 2048) {
+        int f = (longest + 2047) / 2048;
+        unsigned char *s = rescale(g, w, h, w / f, h / f);
+        if (s == NULL)
+            return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
+        st = psci_zbar_scan(d->zbar, s, w / f, h / f, w / f, 0, 0, (float)f, out, err);
+        free(s);
+    } else {
+        st = psci_zbar_scan(d->zbar, g, w, h, w, 0, 0, 1.0f, out, err);
+    }
+    if (st == PSC_OK && o->mode >= 1 && longest > 1200) {
+        int f = longest > 2400 ? 4 : 2;
+        unsigned char *s = rescale(g, w, h, w / f, h / f);
+        if (s == NULL)
+            return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
+        st = psci_zbar_scan(d->zbar, s, w / f, h / f, w / f, 0, 0, (float)f, out, err);
+        free(s);
+    }
+    /* zxing-cpp reads what ZBar cannot (DataMatrix, PDF417, Aztec). Its locators are tuned to
+     * codes filling a good part of the frame, so small codes in big photos need tiles: about
+     * half the short side, 384..1024 px, overlapping by a quarter. */
     if (st == PSC_OK)
-        st = psci_zxing_scan(g, w, h, w, 0, 0, 1.0f, o->mode >= 1, out, err);
-    /* Overlapping tiles find small codes that a full-frame pass misses: the readers' local
-     * thresholds and finder-pattern searches are tuned to codes filling a good part of the
-     * frame. Tiles are about half the short side, 384..1024 px, overlapping by a quarter. */
+        st = psci_zxing_scan(g, w, h, w, 0, 0, 1.0f, o->mode >= 2, out, err);
     int shortest = w < h ? w : h;
     int tile = shortest / 2 < 384 ? 384 : shortest / 2 > 1024 ? 1024 : shortest / 2;
     int stride = tile * 3 / 4;
@@ -106,24 +127,15 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
                 if (tw < 64 || th < 64)
                     continue;
                 const unsigned char *p = g + (size_t)ty * (size_t)w + (size_t)tx;
-                st = psci_zbar_scan(d->zbar, p, tw, th, w, tx, ty, 1.0f, out, err);
-                if (st == PSC_OK)
-                    st = psci_zxing_scan(p, tw, th, w, tx, ty, 1.0f, o->mode >= 2, out, err);
+                st = psci_zxing_scan(p, tw, th, w, tx, ty, 1.0f, o->mode >= 2, out, err);
+                if (st == PSC_OK && o->mode >= 2)
+                    st = psci_zbar_scan(d->zbar, p, tw, th, w, tx, ty, 1.0f, out, err);
                 if (tx + tile >= w)
                     break;
             }
             if (ty + tile >= h)
                 break;
         }
-    }
-    /* A downscaled copy for codes too big for the decoders' scan windows. */
-    if (st == PSC_OK && o->mode >= 1 && (w > 1200 || h > 1200)) {
-        int f = (w > 2400 || h > 2400) ? 4 : 2;
-        unsigned char *s = rescale(g, w, h, w / f, h / f);
-        if (s == NULL)
-            return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
-        st = psci_zbar_scan(d->zbar, s, w / f, h / f, w / f, 0, 0, (float)f, out, err);
-        free(s);
     }
     return st;
 }
@@ -172,12 +184,43 @@ static psc_status scan_text(psci_detector *d, const psci_detect_opts *o, const u
     return st;
 }
 
-psc_status psci_detect_run(psci_detector *d, const psci_detect_opts *o, const unsigned char *gray,
-                           int w, int h, psci_regions *out, psci_err *err) {
-    psc_status st = psci_detector_prepare(d, o, err);
-    if (st == PSC_OK && o->codes)
-        st = scan_codes(d, o, gray, w, h, out, err);
+static psc_status scan_all(psci_detector *d, const psci_detect_opts *o, const unsigned char *g, int w,
+                           int h, psci_regions *out, psci_err *err) {
+    psc_status st = PSC_OK;
+    if (o->codes)
+        st = scan_codes(d, o, g, w, h, out, err);
     if (st == PSC_OK && o->text)
-        st = scan_text(d, o, gray, w, h, out, err);
+        st = scan_text(d, o, g, w, h, out, err);
+    return st;
+}
+
+psc_status psci_detect_run(psci_detector *d, const psci_detect_opts *o, const unsigned char *gray,
+                           int w, int h, const psci_regions *focus, psci_regions *out, psci_err *err) {
+    psc_status st = psci_detector_prepare(d, o, err);
+    if (st != PSC_OK || focus == NULL)
+        return st == PSC_OK ? scan_all(d, o, gray, w, h, out, err) : st;
+    for (size_t i = 0; st == PSC_OK && i < focus->n; i++) {
+        /* The changed box and a margin of its own size (at least 64 px) around it. */
+        const psci_region *f = &focus->v[i];
+        int mx = f->w > 64 ? f->w : 64, my = f->h > 64 ? f->h : 64;
+        int x0 = f->x - mx < 0 ? 0 : f->x - mx, y0 = f->y - my < 0 ? 0 : f->y - my;
+        int x1 = f->x + f->w + mx > w ? w : f->x + f->w + mx;
+        int y1 = f->y + f->h + my > h ? h : f->y + f->h + my;
+        int cw = x1 - x0, ch = y1 - y0;
+        if (cw < 8 || ch < 8)
+            continue;
+        unsigned char *crop = malloc((size_t)cw * (size_t)ch);
+        if (crop == NULL)
+            return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
+        for (int y = 0; y < ch; y++)
+            memcpy(crop + (size_t)y * (size_t)cw, gray + (size_t)(y0 + y) * (size_t)w + (size_t)x0, (size_t)cw);
+        size_t before = out->n;
+        st = scan_all(d, o, crop, cw, ch, out, err);
+        free(crop);
+        for (size_t k = before; k < out->n; k++) {
+            out->v[k].x += x0;
+            out->v[k].y += y0;
+        }
+    }
     return st;
 }

@@ -20,7 +20,10 @@ psci_detector *psci_detector_new(void);
 void psci_detector_free(psci_detector *d);
 /* Loads what o needs (OCR models load once and are kept while langs stay the same). */
 psc_status psci_detector_prepare(psci_detector *d, const psci_detect_opts *o, psci_err *err);
+/* Runs the detectors on the whole w x h image, or, when focus is given, only on those boxes
+ * (used to re-check a photo after redaction: outside the changed areas the pixels are
+ * identical, so only the changed areas and their surroundings can read differently). */
 psc_status psci_detect_run(psci_detector *d, const psci_detect_opts *o, const unsigned char *gray,
-                           int w, int h, psci_regions *out, psci_err *err);
+                           int w, int h, const psci_regions *focus, psci_regions *out, psci_err *err);
 
 #endif
