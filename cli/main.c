@@ -236,7 +236,8 @@ void cli_do_job(psc_ctx *ctx, const options *o, const job_list *jl, size_t i, ou
     memset(res, 0, sizeof *res);
     if (j->dup_of >= 0) {
         char why[1024];
-        snprintf(why, sizeof why, "same output as %s: %s", jl->v[j->dup_of].in, j->out);
+        snprintf(why, sizeof why, "same file or same output as %s%s%s", jl->v[j->dup_of].in,
+                 j->out ? ": " : "", j->out ? j->out : "");
         res->st = PSC_ERR_EXISTS;
         res->status = OUT_FAILED;
         res->msg = xstrdup_msg(why);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 static char *join(const char *a, const char *b) {
@@ -38,9 +39,20 @@ static char *xstrdup(const char *s) {
 
 static size_t rename_counter;
 
-/* The output file name: the input's, or photo-NNNN with the input's extension. */
+static int photo_extension(const char *name) {
+    static const char *const exts[] = {".jpg", ".jpeg", ".jpe", ".png", ".heic", ".heif", ".hif", ".avif", ".webp"};
+    const char *dot = strrchr(name, '.');
+    for (size_t i = 0; dot && i < sizeof exts / sizeof exts[0]; i++)
+        if (strcasecmp(dot, exts[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The output file name: the input's, or photo-NNNN with the input's extension. Only files
+ * named like photos are numbered, so other files met in folders (skipped later) do not leave
+ * gaps in the numbering. */
 static char *out_name(const char *base, const walk_opts *o) {
-    if (!o->rename)
+    if (!o->rename || !photo_extension(base))
         return xstrdup(base);
     const char *dot = strrchr(base, '.');
     char ext[16] = "";
@@ -64,7 +76,7 @@ static void push(job_list *jl, char *in, char *out, int from_walk) {
         jl->v = nv;
         jl->cap = ncap;
     }
-    jl->v[jl->n++] = (job){in, out, from_walk, -1};
+    jl->v[jl->n++] = (job){in, out, from_walk, -1, realpath(in, NULL)};
 }
 
 static int skip_name(const char *name) {
@@ -213,6 +225,14 @@ static int cmp_out(const void *a, const void *b) {
     return ia < ib ? -1 : ia > ib;
 }
 
+static int cmp_real(const void *a, const void *b) {
+    size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+    int c = strcmp(sort_base[ia].real, sort_base[ib].real);
+    if (c)
+        return c;
+    return ia < ib ? -1 : ia > ib;
+}
+
 void walk_mark_duplicates(job_list *jl) {
     size_t m = 0;
     size_t *idx = malloc((jl->n ? jl->n : 1) * sizeof *idx);
@@ -226,6 +246,15 @@ void walk_mark_duplicates(job_list *jl) {
     for (size_t k = 1; k < m; k++)
         if (strcmp(jl->v[idx[k]].out, jl->v[idx[k - 1]].out) == 0)
             jl->v[idx[k]].dup_of = jl->v[idx[k - 1]].dup_of >= 0 ? jl->v[idx[k - 1]].dup_of : (int)idx[k - 1];
+    /* The same file given twice, spelled differently (a.jpg, ./a.jpg, a link to it). */
+    m = 0;
+    for (size_t i = 0; i < jl->n; i++)
+        if (jl->v[i].real && jl->v[i].dup_of < 0)
+            idx[m++] = i;
+    qsort(idx, m, sizeof *idx, cmp_real);
+    for (size_t k = 1; k < m; k++)
+        if (strcmp(jl->v[idx[k]].real, jl->v[idx[k - 1]].real) == 0)
+            jl->v[idx[k]].dup_of = (int)idx[k - 1];
     free(idx);
 }
 
@@ -233,6 +262,7 @@ void walk_free(job_list *jl) {
     for (size_t i = 0; i < jl->n; i++) {
         free(jl->v[i].in);
         free(jl->v[i].out);
+        free(jl->v[i].real);
     }
     free(jl->v);
     jl->v = NULL;

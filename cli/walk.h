@@ -11,7 +11,8 @@ typedef struct job {
     char *in;        /* file to read */
     char *out;       /* where the clean copy goes (NULL for inspect) */
     int from_walk;   /* found while walking a folder (non-photos are skipped, not failures) */
-    int dup_of;      /* index of an earlier job with the same output, or -1 */
+    int dup_of;      /* index of an earlier job with the same output or input, or -1 */
+    char *real;      /* resolved input path (to spot one file given twice), or NULL */
 } job;
 
 typedef struct job_list {
