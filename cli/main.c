@@ -365,8 +365,8 @@ static void report_outcome(const options *o, const job *j, const outcome *res, t
             fprintf(stderr, "photoscrub: %s: skipped: %s\n", j->in, res->msg);
         break;
     case OUT_NOT_PHOTO:
-        if (!o->w.quiet)
-            fprintf(stderr, "photoscrub: %s: skipped, not a photo (%s)\n", j->in, res->msg);
+        /* Other files met in a folder (notes, documents) are only counted in the summary:
+         * a line for each would bury the messages that matter. --json lists them. */
         break;
     default:
         fprintf(stderr, "photoscrub: %s: %s%s: %s\n", j->in, o->cmd == CMD_SCRUB ? "NOT scrubbed, " : "",
