@@ -30,6 +30,7 @@ typedef struct outcome {
     psc_report *rep;
     char *msg;     /* failure reason, malloc'd */
     int status;    /* one of the OUT_* below */
+    char *out;     /* where the result ended up when not the job's planned path, or NULL */
 } outcome;
 
 enum { OUT_PENDING = 0, OUT_OK, OUT_SKIPPED, OUT_NOT_PHOTO, OUT_FAILED, OUT_LEAK };

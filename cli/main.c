@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -89,15 +90,36 @@ static void usage(FILE *f) {
                "See photoscrub(1).\n");
 }
 
+/* Length of a valid UTF-8 sequence at p, or 0. */
+static size_t utf8_len(const unsigned char *p) {
+    size_t n = (p[0] >= 0xF0 && p[0] <= 0xF4) ? 4 : (p[0] >= 0xE0 && p[0] <= 0xEF) ? 3
+             : (p[0] >= 0xC2 && p[0] <= 0xDF)                                   ? 2 : 0;
+    for (size_t k = 1; k < n; k++)
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+/* A JSON string; bytes that are not UTF-8 (file names can be anything) become U+FFFD. */
 void json_string(FILE *f, const char *s) {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(f, "\\%c", *p++);
+        } else if (*p < 0x20) {
+            fprintf(f, "\\u%04x", *p++);
+        } else if (*p < 0x80) {
+            fputc(*p++, f);
+        } else {
+            size_t n = utf8_len(p);
+            if (n) {
+                fwrite(p, 1, n, f);
+                p += n;
+            } else {
+                fputs("\\ufffd", f);
+                p++;
+            }
+        }
     }
     fputc('"', f);
 }
@@ -231,6 +253,35 @@ static int same_file(const char *a, const char *b) {
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* A HEIC in which something had to be hidden comes back as a JPEG: give the result the
+ * extension that matches its content, never replacing an existing file unless --force. */
+static psc_status fix_extension(psc_ctx *ctx, const options *o, const job *j, outcome *res) {
+    (void)ctx;
+    const char *of = psc_report_output_format(res->rep);
+    if (of == NULL || strcmp(of, "jpeg") != 0 || strcmp(psc_report_format(res->rep), "jpeg") == 0)
+        return PSC_OK;
+    const char *slash = strrchr(j->out, '/');
+    const char *dot = strrchr(j->out, '.');
+    size_t stem = (dot && (!slash || dot > slash)) ? (size_t)(dot - j->out) : strlen(j->out);
+    char *jpg = malloc(stem + 5);
+    if (jpg == NULL)
+        return PSC_ERR_NOMEM;
+    memcpy(jpg, j->out, stem);
+    memcpy(jpg + stem, ".jpg", 5);
+    int rc = o->force ? rename(j->out, jpg) : renameat2(AT_FDCWD, j->out, AT_FDCWD, jpg, RENAME_NOREPLACE);
+    if (rc != 0) {
+        char why[1024];
+        snprintf(why, sizeof why, "the result is a JPEG but %s cannot be written: %s%s", jpg, strerror(errno),
+                 errno == EEXIST ? " (use --force to overwrite)" : "");
+        unlink(j->out); /* never leave JPEG bytes under a .heic name */
+        free(jpg);
+        res->msg = xstrdup_msg(why);
+        return PSC_ERR_EXISTS;
+    }
+    res->out = jpg;
+    return PSC_OK;
+}
+
 void cli_do_job(psc_ctx *ctx, const options *o, const job_list *jl, size_t i, outcome *res) {
     const job *j = &jl->v[i];
     memset(res, 0, sizeof *res);
@@ -264,6 +315,8 @@ void cli_do_job(psc_ctx *ctx, const options *o, const job_list *jl, size_t i, ou
             return;
         }
         st = psc_scrub_file(ctx, j->in, j->out, &res->rep);
+        if (st == PSC_OK)
+            st = fix_extension(ctx, o, j, res);
     }
     res->st = st;
     if (st == PSC_OK)
@@ -281,9 +334,9 @@ void cli_do_job(psc_ctx *ctx, const options *o, const job_list *jl, size_t i, ou
 static void json_line(const job *j, const char *status, const outcome *res) {
     printf("{\"file\":");
     json_string(stdout, j->in);
-    if (j->out) {
+    if (res->out || j->out) {
         printf(",\"output\":");
-        json_string(stdout, j->out);
+        json_string(stdout, res->out ? res->out : j->out);
     }
     printf(",\"status\":\"%s\"", status);
     if (res->msg) {
@@ -344,7 +397,7 @@ static void report_outcome(const options *o, const job *j, const outcome *res, t
         } else if (o->cmd == CMD_VERIFY) {
             fprintf(f, "clean %s", j->in);
         } else {
-            fprintf(f, "scrubbed %s -> %s: removed ", j->in, j->out);
+            fprintf(f, "scrubbed %s -> %s: removed ", j->in, res->out ? res->out : j->out);
             print_found(f, res->rep);
             print_regions(f, res->rep, "; hid ");
             if (psc_report_orient_action(res->rep) == PSC_ORIENT_ACTION_ROTATED)
@@ -545,6 +598,7 @@ static int run_batch(options *o, const job_list *jl, const char *where) {
         fflush(stdout);
         psc_report_free(b.res[printed].rep);
         free(b.res[printed].msg);
+        free(b.res[printed].out);
         if (bar)
             progress(printed + 1, n, t.failed + t.leaks, &t0);
     }
@@ -557,6 +611,7 @@ static int run_batch(options *o, const job_list *jl, const char *where) {
     for (size_t i = printed; i < n; i++) {
         psc_report_free(b.res[i].rep);
         free(b.res[i].msg);
+        free(b.res[i].out);
     }
     size_t not_started = n - printed;
     if (interrupted)

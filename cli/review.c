@@ -81,7 +81,7 @@ void review_add(review *rv, psc_ctx *ctx, const job *j, const outcome *res) {
     entry *e = &rv->v[rv->n++];
     memset(e, 0, sizeof *e);
     e->in = dupstr(j->in);
-    e->out = dupstr(j->out);
+    e->out = dupstr(res->out ? res->out : j->out);
     e->status = res->status;
     e->msg = dupstr(res->msg);
     if (res->rep) {
@@ -114,7 +114,7 @@ void review_add(review *rv, psc_ctx *ctx, const job *j, const outcome *res) {
     }
     /* Preview of what will be shared (the result), or of the input for inspect/verify. */
     const char *show = (res->status == OUT_OK || res->status == OUT_LEAK || res->status == OUT_SKIPPED)
-                           ? (j->out ? j->out : j->in)
+                           ? (res->out ? res->out : j->out ? j->out : j->in)
                            : NULL;
     if (show != NULL) {
         size_t len = 0;

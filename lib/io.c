@@ -130,10 +130,18 @@ psc_status psci_write_atomic(const char *path, const unsigned char *data, size_t
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^ (unsigned long)(uintptr_t)&ts;
+    /* The temporary name adds 18 bytes to the final one: cut the name part (on a UTF-8
+     * character boundary) so a long but valid name stays under NAME_MAX (255). */
+    size_t blen = plen - dlen;
+    if (blen > 200) {
+        blen = 200;
+        while (blen > 0 && ((unsigned char)path[dlen + blen] & 0xC0) == 0x80)
+            blen--;
+    }
     for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
         seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-        snprintf(tmp, cap, "%.*s.psc-tmp-%08lx-%s", (int)dlen, path, (seed >> 16) & 0xFFFFFFFFUL,
-                 path + dlen);
+        snprintf(tmp, cap, "%.*s.psc-tmp-%08lx-%.*s", (int)dlen, path, (seed >> 16) & 0xFFFFFFFFUL,
+                 (int)blen, path + dlen);
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
         if (fd < 0 && errno != EEXIST) {
             st = psci_fail(err, PSC_ERR_IO, "cannot create a file in '%s': %s", dir, strerror(errno));

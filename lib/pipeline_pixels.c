@@ -5,6 +5,7 @@
  * every other block keeps its coefficients bit for bit. Fails closed: a photo that still
  * shows a code or text after three rounds is not written.
  */
+#include "codec/heif_codec.h"
 #include "codec/jpeg_codec.h"
 #include "codec/png_codec.h"
 #include "container/jpeg_segments.h"
@@ -378,6 +379,70 @@ psc_status psci_pixels_png(psc_ctx *ctx, psci_buf *clean, int orient, psc_report
     return st;
 }
 
+psc_status psci_pixels_heif(psc_ctx *ctx, const unsigned char *in, size_t n, int find_only,
+                            psci_buf *jpeg, psc_report *rep) {
+    psci_err *err = &ctx->err;
+    psci_report_set_detection(rep, mode_names[ctx->param[PSC_PARAM_DETECT]]);
+    unsigned char *px = NULL, *gray = NULL, *rgb = NULL;
+    int w, h, alpha;
+    /* libheif applies irot/imir/clap: the pixels are already in display orientation. */
+    psc_status st = psci_heif_decode_rgba(in, n, max_pixels(ctx), &px, &w, &h, &alpha, err);
+    size_t npx = st == PSC_OK ? (size_t)w * (size_t)h : 0;
+    if (st == PSC_OK)
+        psci_report_set_dims(rep, w, h); /* as shown: crop and rotation applied */
+    if (st == PSC_OK && (gray = malloc(npx)) == NULL)
+        st = psci_fail(err, PSC_ERR_NOMEM, "out of memory");
+    int changed = 0;
+    psci_regions hidden = {0};
+    for (int round = 0; st == PSC_OK; round++) {
+        for (size_t i = 0; i < npx; i++) {
+            const unsigned char *p = px + i * 4;
+            /* Composite over white: transparent areas read as background. */
+            float l = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+            gray[i] = (unsigned char)((l * (float)p[3] + 255.0f * (float)(255 - p[3])) / 255.0f + 0.5f);
+        }
+        psci_regions rs = {0};
+        st = find_regions(ctx, gray, w, h, 1, &hidden, &rs);
+        if (st == PSC_OK && find_only)
+            st = record_regions(rep, &rs, err);
+        if (st != PSC_OK || rs.n == 0 || find_only) {
+            psci_regions_free(&rs);
+            break;
+        }
+        if (round == MAX_ROUNDS) {
+            psci_regions_free(&rs);
+            st = psci_fail(err, PSC_ERR_UNSAFE, "redact: codes or text still readable after %d rounds; nothing written", MAX_ROUNDS);
+            break;
+        }
+        st = redact_rgba(ctx, px, w, h, &rs);
+        if (st == PSC_OK)
+            st = record_regions(rep, &rs, err);
+        for (size_t i = 0; st == PSC_OK && i < rs.n; i++)
+            st = psci_regions_add(&hidden, &rs.v[i], err);
+        psci_regions_free(&rs);
+        changed = 1;
+    }
+    psci_regions_free(&hidden);
+    if (st == PSC_OK && changed) {
+        /* JPEG has no alpha: flatten onto white, so nothing hidden under transparency shows. */
+        if ((rgb = malloc(npx * 3)) == NULL)
+            st = psci_fail(err, PSC_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; st == PSC_OK && i < npx; i++) {
+            unsigned a = px[i * 4 + 3];
+            for (int k = 0; k < 3; k++)
+                rgb[i * 3 + (size_t)k] = (unsigned char)((px[i * 4 + (size_t)k] * a + 255u * (255u - a) + 127u) / 255u);
+        }
+        if (st == PSC_OK)
+            st = psci_jpeg_encode_rgb(rgb, w, h, 92, jpeg, err);
+        if (st == PSC_OK && alpha)
+            st = psci_report_note(rep, "transparency flattened onto white (JPEG has no alpha)", err);
+    }
+    free(px);
+    free(gray);
+    free(rgb);
+    return st;
+}
+
 psc_status psci_pixels_find(psc_ctx *ctx, const unsigned char *in, size_t n, int is_jpeg, int orient,
                             psc_report *rep) {
     psci_err *err = &ctx->err;
@@ -415,6 +480,7 @@ psc_status psci_make_preview(psc_ctx *ctx, const unsigned char *in, size_t n, in
     psc_status st = psci_pipeline_run(ctx, in, n, NULL, 0, &rep);
     int orient = psc_report_orientation(rep);
     int is_jpeg = rep && strcmp(psc_report_format(rep), "jpeg") == 0;
+    int is_heif = rep && strcmp(psc_report_format(rep), "heif") == 0;
     psc_report_free(rep);
     if (st != PSC_OK)
         return st;
@@ -423,6 +489,10 @@ psc_status psci_make_preview(psc_ctx *ctx, const unsigned char *in, size_t n, in
     if (is_jpeg) {
         st = psci_jpeg_decode_rgb_scaled(in, n, max_pixels(ctx), max_side, &px, &w, &h, err);
         stride = 3;
+    } else if (is_heif) {
+        /* Decoded upright (irot/imir applied); the report's orientation is 1. */
+        st = psci_heif_decode_rgba(in, n, max_pixels(ctx), &px, &w, &h, &alpha, err);
+        stride = 4;
     } else {
         st = psci_png_decode_rgba(in, n, max_pixels(ctx), &px, &w, &h, &alpha, err);
         stride = 4;

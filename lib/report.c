@@ -27,6 +27,7 @@ typedef struct value_item {
 
 struct psc_report {
     const char *format;
+    const char *output_format; /* NULL: same as format */
     size_t found[PSC_META_COUNT_];
     removed_item *removed;
     size_t n_removed, cap_removed;
@@ -232,6 +233,16 @@ const char *psc_report_format(const psc_report *rep) {
     return rep ? rep->format : NULL;
 }
 
+void psci_report_set_output_format(psc_report *rep, const char *format) {
+    rep->output_format = format;
+}
+
+const char *psc_report_output_format(const psc_report *rep) {
+    if (rep == NULL)
+        return NULL;
+    return rep->output_format ? rep->output_format : rep->format;
+}
+
 size_t psc_report_found(const psc_report *rep, psc_meta m) {
     if (rep == NULL || (int)m < 0 || m >= PSC_META_COUNT_)
         return 0;
@@ -345,6 +356,8 @@ static psc_status write_json(const psc_report *rep, psci_buf *b, psci_err *err) 
     static const char *icc_names[] = {"none", "kept", "stripped"};
     psc_status st = json_raw(b, "{\"format\":", err);
     if (st == PSC_OK) st = json_str(b, rep->format ? rep->format : "unknown", err);
+    if (st == PSC_OK) st = json_raw(b, ",\"output_format\":", err);
+    if (st == PSC_OK) st = json_str(b, psc_report_output_format(rep) ? psc_report_output_format(rep) : "unknown", err);
     if (st == PSC_OK) st = json_fmt(b, err, ",\"bytes_in\":%zu,\"bytes_out\":%zu", rep->bytes_in, rep->bytes_out);
     if (st == PSC_OK) st = json_fmt(b, err, ",\"width\":%d,\"height\":%d", rep->width, rep->height);
     if (st == PSC_OK) st = json_fmt(b, err, ",\"gps_present\":%s", rep->found[PSC_META_GPS] ? "true" : "false");

@@ -17,6 +17,8 @@ psc_status psci_report_removed(psc_report *rep, const char *what, psc_meta cls, 
                                size_t bytes, psci_err *err);
 /* Records a metadata value (name and value are copied, value truncated to a sane length). */
 psc_status psci_report_value(psc_report *rep, const char *name, const char *value, psci_err *err);
+/* Format of the output when it differs from the input's (static string: "jpeg"). */
+void psci_report_set_output_format(psc_report *rep, const char *format);
 void psci_report_set_dims(psc_report *rep, int width, int height);
 void psci_report_set_sizes(psc_report *rep, size_t in, size_t out);
 void psci_report_set_orientation(psc_report *rep, int input, psc_orient_action action);

@@ -45,7 +45,7 @@ typedef enum psc_status {
     PSC_ERR_IO = 3,           /**< reading or writing a file failed */
     PSC_ERR_FORMAT = 4,       /**< not a photo: content not recognised (detected from the bytes) */
     PSC_ERR_CORRUPT = 5,      /**< the file is damaged or truncated */
-    PSC_ERR_UNSUPPORTED = 6,  /**< a photo photoscrub cannot handle (HEIC, WebP, JPEG-LS, ...) */
+    PSC_ERR_UNSUPPORTED = 6,  /**< a photo photoscrub cannot handle (WebP, JPEG-LS, encrypted HEIF, ...) */
     PSC_ERR_LIMIT = 7,        /**< a configured limit (size, pixels) was exceeded */
     PSC_ERR_EXISTS = 8,       /**< the output exists and overwriting was not allowed */
     PSC_ERR_DETECTOR = 9,     /**< a content detector could not run */
@@ -177,8 +177,17 @@ typedef enum psc_orient_action {
 
 /** Free a report; NULL does nothing. Thread-safe for distinct reports. Since 0.1. */
 PSC_API void psc_report_free(psc_report *rep);
-/** Detected input format: "jpeg" or "png"; static storage. */
+/** Detected input format: "jpeg", "png" or "heif" (HEIC, and AVIF in a HEIF file); static
+ *  storage. */
 PSC_API const char *psc_report_format(const psc_report *rep);
+/**
+ * Format of the scrubbed output: "jpeg", "png" or "heif"; static storage. Usually the input's
+ * format. It differs when the output could not keep the input's format: a HEIF photo in which
+ * codes or text were hidden is written as a JPEG (quality 92, ICC profile kept), because
+ * photoscrub does not encode HEIF; callers that name files should then use a .jpg name.
+ * NULL for a NULL report. Thread-safe for distinct reports. Since 0.1.
+ */
+PSC_API const char *psc_report_output_format(const psc_report *rep);
 /** Number of items of class m found in the input (0: not present). */
 PSC_API size_t psc_report_found(const psc_report *rep, psc_meta m);
 /** Input size, output size (0 for inspect), in bytes. */

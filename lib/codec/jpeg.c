@@ -327,6 +327,11 @@ psc_status psci_jcoef_write(psci_jcoef *c, psci_buf *out, psci_err *err) {
     if (setjmp(je.jb)) {
         jpeg_destroy_compress(&w);
         free(mem);
+        /* A damaged file can decode to coefficients the encoder cannot code; the blocks we
+         * set stay in range, so that is the input's fault, not ours. */
+        if (je.pub.msg_code == JERR_BAD_DCT_COEF)
+            return psci_fail(err, PSC_ERR_CORRUPT,
+                             "jpeg: the image data holds out-of-range DCT coefficients (damaged file); cannot rewrite it");
         return psci_fail(err, PSC_ERR_INTERNAL, "jpeg: writing redacted image: %s", je.msg);
     }
     jpeg_create_compress(&w);

@@ -19,35 +19,35 @@
 
 /* What becomes of an item. */
 typedef enum psci_hrole {
-    PSCI_HDROP = 0,     /* removed */
-    PSCI_HPRIMARY = 1,  /* the primary image (pitm) */
-    PSCI_HTILE = 2,     /* an input of a kept derived image (grid tile, iden source) */
-    PSCI_HALPHA = 3     /* the alpha plane of the primary image */
+    PSCI_HDROP = 0,    /* removed */
+    PSCI_HPRIMARY = 1, /* the primary image (pitm) */
+    PSCI_HTILE = 2,    /* an input of a kept derived image (grid tile, iden source) */
+    PSCI_HALPHA = 3    /* the alpha plane of the primary image */
 } psci_hrole;
 
 typedef struct psci_hextent {
-    uint64_t off, len;      /* cm 0: offset in the file; cm 1: offset in the idat payload */
+    uint64_t off, len; /* cm 0: offset in the file; cm 1: offset in the idat payload */
 } psci_hextent;
 
 typedef struct psci_hitem {
     uint32_t id;
-    char type[5];           /* item_type of infe version >= 2; "" for older infe */
-    unsigned char hidden;   /* infe flags bit 0 */
+    char type[5];         /* item_type of infe version >= 2; "" for older infe */
+    unsigned char hidden; /* infe flags bit 0 */
     unsigned char has_infe, has_loc;
-    unsigned char method;   /* iloc construction_method: 0 file, 1 idat, 2 item */
-    unsigned char is_xmp;   /* 'mime' item with content type application/rdf+xml */
-    unsigned char role;     /* psci_hrole, set by psci_heif_plan */
-    uint16_t protection;    /* infe protection_index (0: not protected) */
-    uint16_t dref;          /* iloc data_reference_index (0: this file) */
-    size_t ext0, next;      /* extents: ext[ext0 .. ext0+next) */
-    uint64_t data_len;      /* sum of the extent lengths */
-    size_t assoc0, nassoc;  /* associations: assoc[assoc0 .. assoc0+nassoc) */
+    unsigned char method;      /* iloc construction_method: 0 file, 1 idat, 2 item */
+    unsigned char is_xmp;      /* 'mime' item with content type application/rdf+xml */
+    unsigned char role;        /* psci_hrole, set by psci_heif_plan */
+    uint16_t protection;       /* infe protection_index (0: not protected) */
+    uint16_t dref;             /* iloc data_reference_index (0: this file) */
+    size_t ext0, next;         /* extents: ext[ext0 .. ext0+next) */
+    uint64_t data_len;         /* sum of the extent lengths */
+    size_t assoc0, nassoc;     /* associations: assoc[assoc0 .. assoc0+nassoc) */
     size_t infe_off, infe_len; /* the infe box in the input (for reports) */
 } psci_hitem;
 
 typedef struct psci_hprop {
     char type[5];
-    size_t off, len;        /* whole box in the input */
+    size_t off, len, hdr;   /* whole box in the input; header size */
     unsigned char on_list;  /* its type is on the property keep-list */
     unsigned char keep;     /* written out (set by psci_heif_plan) */
     unsigned char is_icc;   /* colr of type prof/rICC */
@@ -55,31 +55,31 @@ typedef struct psci_hprop {
 } psci_hprop;
 
 typedef struct psci_hassoc {
-    uint32_t prop;          /* 1-based index into props; 0 means no property */
+    uint32_t prop; /* 1-based index into props; 0 means no property */
     unsigned char essential;
 } psci_hassoc;
 
 typedef struct psci_href {
     char type[5];
     uint32_t from;
-    size_t to0, nto;        /* ids: ref_to[to0 .. to0+nto) */
+    size_t to0, nto; /* ids: ref_to[to0 .. to0+nto) */
 } psci_href;
 
 typedef struct psci_hbox {
     char type[5];
-    size_t off, len, hdr;   /* whole box; hdr is 8, 16 (largesize) or more with a uuid */
-    unsigned char keep;     /* set by psci_heif_plan */
+    size_t off, len, hdr; /* whole box; hdr is 8, 16 (largesize) or more with a uuid */
+    unsigned char keep;   /* set by psci_heif_plan */
 } psci_hbox;
 
 typedef struct psci_heif {
-    psci_hbox *top;         /* top-level boxes, in file order */
+    psci_hbox *top; /* top-level boxes, in file order */
     size_t ntop;
-    psci_hbox *mchild;      /* children of meta, in order */
+    psci_hbox *mchild; /* children of meta, in order */
     size_t nmchild;
     size_t ftyp_off, ftyp_len;
     size_t meta_off;
     unsigned char has_dinf, has_idat, has_pitm;
-    size_t idat_off, idat_len;  /* idat payload */
+    size_t idat_off, idat_len; /* idat payload */
     uint32_t primary;
     char handler[5];
     char major[5];
@@ -95,8 +95,8 @@ typedef struct psci_heif {
     size_t nrefs, caprefs;
     uint32_t *ref_to;
     size_t nref_to, capref_to;
-    size_t end;             /* end of the last whole box; bytes after it are a trailer */
-    size_t ipma_count;      /* ipma boxes seen */
+    size_t end;        /* end of the last whole box; bytes after it are a trailer */
+    size_t ipma_count; /* ipma boxes seen */
 } psci_heif;
 
 /* Walks the file: every box length checked (64-bit largesize, size 0 = to the end), nesting
@@ -139,11 +139,10 @@ void psci_heif_geometry(const unsigned char *p, const psci_heif *h, const psci_h
                         unsigned *w, unsigned *h_out, int *rot, int *mirror);
 
 /* The ICC profile of an item (colr prof/rICC payload), or NULL. */
-const unsigned char *psci_heif_icc(const unsigned char *p, const psci_heif *h,
-                                   const psci_hitem *it, size_t *len);
+const unsigned char *psci_heif_icc(const unsigned char *p, const psci_heif *h, const psci_hitem *it,
+                                   size_t *len);
 
 /* nclx colour primaries of an item (ITU-T H.273 code), 0 when there is no nclx colr. */
-unsigned psci_heif_nclx_primaries(const unsigned char *p, const psci_heif *h,
-                                  const psci_hitem *it);
+unsigned psci_heif_nclx_primaries(const unsigned char *p, const psci_heif *h, const psci_hitem *it);
 
 #endif

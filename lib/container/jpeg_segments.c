@@ -38,7 +38,15 @@ static int is_coding_marker(unsigned char m) {
            m == 0xDF /* EXP */ || m == M_SOS;
 }
 
+/* Real photos have a few dozen segments (a few hundred with ICC chunks or many scans). The
+ * list costs ~60 bytes per segment, so a file of 2-byte stray markers would otherwise cost 30
+ * times its size in memory. */
+#define MAX_SEGMENTS 65536
+
 static psc_status push(psci_jpeg *j, const psci_jseg *s, psci_err *err) {
+    if (j->n >= MAX_SEGMENTS)
+        return psci_fail(err, PSC_ERR_LIMIT, "jpeg: more than %d segments at offset %zu (real photos have a few dozen)",
+                         MAX_SEGMENTS, s->off);
     if (j->n == j->cap) {
         size_t ncap = j->cap ? j->cap * 2 : 32, bytes;
         if (!psci_size_mul(ncap, sizeof *j->segs, &bytes))

@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each chunk listed costs ~50 bytes against 12 in the file; encoders write IDAT in chunks of
+ * 8 KiB or more, so even a 256 MiB image stays far below this. */
+#define MAX_CHUNKS (1 << 20)
+
 static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
 /* Chunks that change how the pixels display, or carry them (APNG frames included). */
@@ -89,6 +93,11 @@ psc_status psci_png_parse(const unsigned char *p, size_t n, psci_png *png, psci_
         }
         if (png->n == 0 && (memcmp(type, "IHDR", 4) != 0 || len != 13)) {
             st = psci_fail(err, PSC_ERR_CORRUPT, "png: first chunk is not a valid IHDR");
+            goto out;
+        }
+        if (png->n >= MAX_CHUNKS) {
+            st = psci_fail(err, PSC_ERR_LIMIT, "png: more than %d chunks at offset %zu (real images have a few dozen)",
+                           MAX_CHUNKS, pos);
             goto out;
         }
         if (png->n == png->cap) {

@@ -441,7 +441,8 @@ class T08Walk(Base):
 
     def test_heic_in_folder_fails(self):
         self.put("IN/a.jpg")
-        # A minimal ISO-BMFF 'ftyp heic' header: recognised as HEIC, unsupported.
+        # A bare 'ftyp heic' header with no image: recognised as HEIC, damaged: must fail
+        # inside a folder, not be skipped as a non-photo. A real phone HEIC scrubs.
         heic = struct.pack(">I", 24) + b"ftypheic" + b"\0\0\0\0" + b"mif1heic" + b"\0" * 64
         self.write("IN/b.heic", heic)
         real = sorted(glob.glob(os.path.join(ARGS.corpus or "/nonexistent", "phones", "*.heic")))
@@ -450,14 +451,16 @@ class T08Walk(Base):
         else:
             print("\n  (no corpus: only the synthetic HEIC header is tested)")
         p, recs, summ = P.scrub_json(["IN"], cwd=self.tmp)
-        self.assertCli(p, 1, "a HEIC photo inside a folder must fail, not be skipped")
-        self.assertEqual(summ["failed"], 1 + len(real[:1]), summ)
+        self.assertCli(p, 1, "a damaged HEIC inside a folder must fail, not be skipped")
+        self.assertEqual(summ["failed"], 1, summ)
         for r in recs.values():
-            if r["file"].endswith(".heic"):
+            if r["file"].endswith("b.heic"):
                 self.assertEqual(r["status"], "failed")
-                self.assertIn("HEIC", r["reason"])
-        self.assertIn("HEIC", p.stderr)
-        self.assertEqual(P.all_files(self.path("IN-scrubbed")), ["a.jpg"])
+                self.assertIn("heif", r["reason"].lower())
+            elif r["file"].endswith("real.heic"):
+                self.assertEqual(r["status"], "scrubbed")
+        self.assertIn("b.heic", p.stderr)
+        self.assertEqual(P.all_files(self.path("IN-scrubbed")), sorted(["a.jpg"] + (["real.heic"] if real else [])))
 
     def test_symlinks_skipped_not_followed(self):
         self.put("IN/a.jpg")
