@@ -259,6 +259,24 @@ class T05Heic(P.TempDirTestCase):
                 self.assertIsNotNone(r)
                 self.assertEqual(r["status"], "scrubbed", r)
                 self.assertEqual(r["report"]["format"], "heif")
-                out = S.out_of[f]
+                out = r["output"]
+                self.assertTrue(os.path.isfile(out), out)
                 p = P.run(["exiftool", "-q", "-q", "-gps:all", "-exif:all", "-xmp:all", "-s", out])
-                self.assertEqual(p.stdout.strip(), "", "%s: metadata left: %s" % (short(f), p.stdout[:400]))
+                self.assertEqual(p.stdout.strip(), b"", "%s: metadata left: %r" % (short(f), p.stdout[:400]))
+
+    def test_malformed_heif_no_crash(self):
+        files = sorted(glob.glob(os.path.join(ARGS.corpus, "malformed", "*")))
+        if not files:
+            self.skipTest("no malformed/ folder")
+        for f in files:
+            with self.subTest(file=short(f)):
+                for args in (["-o", self.tmp, f], ["inspect", f], ["--json", "-o", self.tmp, f]):
+                    p = P.cli(args)
+                    self.assertCli(p, 1, " ".join(args))
+                    self.assertIn(os.path.basename(f), p.stderr)
+        self.assertEqual(P.all_files(self.tmp), [])
+
+
+if __name__ == "__main__":
+    corpus_or_skip()
+    P.main("test_corpus", UNITTEST_ARGV)
