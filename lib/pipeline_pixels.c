@@ -77,6 +77,18 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
      * earlier rounds are not used as anchors: the blend's own edges read as doubtful words,
      * and hiding those would grow the area every round. */
     psci_regions_promote(rs, NULL);
+    if (hidden && hidden->n) {
+        /* Something still reads next to an area already hidden (tilted text, a word's
+         * tail): hide generously this time so the next round finds nothing. */
+        for (size_t i = 0; i < rs->n; i++) {
+            psci_region *r = &rs->v[i];
+            int m = (r->w < r->h ? r->w : r->h) / 2 + 8;
+            r->x -= m;
+            r->y -= m;
+            r->w += 2 * m;
+            r->h += 2 * m;
+        }
+    }
     psci_regions_finish(rs, dw, dh);
     for (size_t i = 0; i < rs->n; i++)
         psci_region_to_stored(&rs->v[i], orient, dw, dh);

@@ -59,6 +59,12 @@ extern "C" psc_status psci_zxing_scan(const unsigned char *gray, int w, int h, i
         hints.setTryRotate(true);
         hints.setTryDownscale(true);
         hints.setReturnErrors(true);
+        /* 1D codes are ZBar's job. libZXing 1.4 (Debian 12) aborts the whole process on an
+         * assertion (Result.cpp: lineCount() == 1) while merging some linear results, which
+         * no catch can stop; reading only 2D symbologies avoids that path. */
+        hints.setFormats(ZXing::BarcodeFormat::Aztec | ZXing::BarcodeFormat::DataMatrix |
+                         ZXing::BarcodeFormat::MaxiCode | ZXing::BarcodeFormat::PDF417 |
+                         ZXing::BarcodeFormat::QRCode | ZXing::BarcodeFormat::MicroQRCode);
         ZXing::Results results = ZXing::ReadBarcodes(view, hints);
         for (const ZXing::Result &r : results) {
             if (r.format() == ZXing::BarcodeFormat::None)

@@ -15,6 +15,7 @@
 #include <vector>
 #include <algorithm>
 #include <sys/stat.h>
+#include <time.h>
 
 struct psci_tess {
     tesseract::TessBaseAPI api;
@@ -103,6 +104,12 @@ static bool plausible(const char *word, float conf, int bw, int bh, int w, int h
     return conf >= (alnum >= 3 ? 40.0f : 60.0f) && alnum * 2 >= total;
 }
 
+static long elapsed_ms(const struct timespec *t0) {
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (long)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 /* One word found by the sparse-text pass. */
 struct cand {
     int x0, y0, x1, y1;
@@ -158,6 +165,8 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
         api.SetPageSegMode(psm == 12 ? tesseract::PSM_SPARSE_TEXT_OSD : tesseract::PSM_SPARSE_TEXT);
         api.SetImage(gray, w, h, 1, stride);
         api.SetSourceResolution(300); /* photos carry no DPI; avoids Tesseract's warning */
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         tesseract::ETEXT_DESC monitor;
         monitor.set_deadline_msecs(deadline_ms);
         int rc = api.Recognize(&monitor);
@@ -208,6 +217,7 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
          * read differently when the same spot is read again as a single line: keep a line
          * only when a second reading agrees with the first. */
         psc_status st = PSC_OK;
+        int checks = 0;
         api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
         for (int g = 0; st == PSC_OK && g < groups; g++) {
             int x0 = w, y0 = h, x1 = 0, y1 = 0, words = 0;
@@ -223,13 +233,33 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
                     first += c.text;
                     words++;
                 }
-            bool keep = words >= 2 && minconf >= 90;
+            /* Lines of several confident words are text; only the rest gets a second reading
+             * (a page of print has hundreds of lines: re-reading each cost minutes). */
+            bool keep = (words >= 2 && minconf >= 90) || (words >= 3 && minconf >= 70);
             bool doubtful = false;
-            if (!keep) {
+            /* Second readings are costly inside Tesseract (each walks its page results): past
+             * a budget of lines, a line is hidden when it reads with fair confidence and
+             * otherwise passed on as doubtful. Over-hiding text-dense pages is the safe side. */
+            if (!keep && ++checks > 48) {
+                keep = true;
+                doubtful = minconf < 60;
+            } else if (!keep) {
+                long left = deadline_ms - elapsed_ms(&t0);
+                if (left <= 0) {
+                    st = psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
+                    break;
+                }
                 int pad = (y1 - y0) / 3 + 2;
                 int rx = std::max(0, x0 - pad), ry = std::max(0, y0 - pad);
                 int rw = std::min(w, x1 + pad) - rx, rh = std::min(h, y1 + pad) - ry;
                 api.SetRectangle(rx, ry, rw, rh);
+                tesseract::ETEXT_DESC mon2;
+                mon2.set_deadline_msecs((int32_t)left);
+                api.Recognize(&mon2);
+                if (mon2.deadline_exceeded()) {
+                    st = psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
+                    break;
+                }
                 char *again = api.GetUTF8Text();
                 int conf2 = api.MeanTextConf();
                 std::string second = alnum_lower(again);

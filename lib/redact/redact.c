@@ -1,7 +1,7 @@
 /*
  * Redaction styles. "Blur" is not computed from the pixels it hides (a mild Gaussian blur of
  * text can be deconvolved): it blends the colours around the region inward, so it looks
- * blurred and holds no glyph. Fine noise keeps it from looking like a flat patch.
+ * blurred and holds no glyph. Pixelate keeps one mean per large cell, with noise.
  */
 #include "redact.h"
 
@@ -62,7 +62,7 @@ void psci_redact_from_border(float *plane, int w, int h, const float *top, const
         if (R) { sum += R[i]; cnt++; }
     }
     float mean = cnt ? (float)(sum / (double)cnt) : 128.0f;
-    uint32_t s = seed;
+    (void)seed; /* deterministic already: no randomness left in blur and fill */
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             float v;
@@ -75,7 +75,10 @@ void psci_redact_from_border(float *plane, int w, int h, const float *top, const
                 if (B) { d = (float)(h - y); wt = 1.0f / (d * d); acc += wt * B[x]; wsum += wt; }
                 if (L) { d = (float)(x + 1); wt = 1.0f / (d * d); acc += wt * L[y]; wsum += wt; }
                 if (R) { d = (float)(w - x); wt = 1.0f / (d * d); acc += wt * R[y]; wsum += wt; }
-                v = acc / wsum + noise(&s, 4.0f);
+                /* No per-pixel noise: binarized for OCR, speckle in a smooth area becomes
+                 * tens of thousands of specks and Tesseract's page analysis goes quadratic
+                 * (minutes on one page). Nothing here comes from the hidden pixels anyway. */
+                v = acc / wsum;
             }
             plane[(size_t)y * (size_t)w + (size_t)x] = clamp255(v);
         }
