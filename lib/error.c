@@ -10,10 +10,14 @@
 psc_status psci_fail(psci_err *err, psc_status st, const char *fmt, ...) {
     if (err == NULL)
         return st;
+    /* Callers prefix the previous message ("verify: ...: %s", err->msg): format apart, since
+     * vsnprintf into the buffer it reads from is undefined (and garbles the text). */
+    char msg[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(err->msg, msg, sizeof msg);
     err->st = st;
     return st;
 }

@@ -77,6 +77,32 @@ static psc_status header_error(tjhandle t, psci_err *err) {
     return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot read the image header: %s", why);
 }
 
+/* Decodes into buf (len bytes). TurboJPEG 2.1 reports TJERR_WARNING also for a fatal error
+ * that follows a warning ("Huffman table 0x0d was not defined" after corrupt data), and then
+ * the rest of buf is never written: detectors would read whatever the heap held. A decode
+ * that only warned writes every pixel, so it gives the same bytes over any prior contents:
+ * on a warning, decode over zeros and over 0xFF and compare. */
+static psc_status decode_whole(tjhandle t, const unsigned char *in, size_t n, unsigned char *buf,
+                               size_t len, int w, int pitch, int h, int pf, int flags, psci_err *err) {
+    if (tjDecompress2(t, in, (unsigned long)n, buf, w, pitch, h, pf, flags) == 0)
+        return PSC_OK;
+    if (tjGetErrorCode(t) != TJERR_WARNING)
+        return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot decode the image: %s", tjGetErrorStr2(t));
+    unsigned char *again = malloc(len);
+    if (again == NULL)
+        return psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory decoding %dx%d", w, h);
+    memset(buf, 0, len);
+    memset(again, 0xFF, len);
+    (void)tjDecompress2(t, in, (unsigned long)n, buf, w, pitch, h, pf, flags);
+    (void)tjDecompress2(t, in, (unsigned long)n, again, w, pitch, h, pf, flags);
+    int whole = memcmp(buf, again, len) == 0;
+    free(again);
+    if (!whole)
+        return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: the image data is damaged and cannot be decoded whole: %s",
+                         tjGetErrorStr2(t));
+    return PSC_OK;
+}
+
 psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned long long max_pixels,
                                  unsigned char **px, int *w, int *h, psci_err *err) {
     *px = NULL;
@@ -106,12 +132,10 @@ psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned lon
         st = psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory decoding %dx%d", width, height);
         goto out;
     }
-    if (tjDecompress2(t, in, (unsigned long)n, buf, width, width * (int)bpp, height,
-                      cmyk ? TJPF_CMYK : TJPF_GRAY, TJFLAG_LIMITSCANS | TJFLAG_ACCURATEDCT) != 0 &&
-        tjGetErrorCode(t) != TJERR_WARNING) {
-        st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot decode the image: %s", tjGetErrorStr2(t));
+    st = decode_whole(t, in, n, buf, (size_t)width * (size_t)height * bpp, width, width * (int)bpp, height,
+                      cmyk ? TJPF_CMYK : TJPF_GRAY, TJFLAG_LIMITSCANS | TJFLAG_ACCURATEDCT, err);
+    if (st != PSC_OK)
         goto out;
-    }
     if (cmyk) {
         /* Adobe CMYK JPEGs store inverted ink (255 = none): light = mean(C,M,Y) * K. */
         for (size_t i = 0; i < (size_t)width * (size_t)height; i++) {
@@ -165,11 +189,9 @@ psc_status psci_jpeg_decode_rgb_scaled(const unsigned char *in, size_t n, unsign
         st = psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory");
         goto out;
     }
-    if (tjDecompress2(t, in, (unsigned long)n, buf, sw, sw * 3, sh, TJPF_RGB, TJFLAG_LIMITSCANS) != 0 &&
-        tjGetErrorCode(t) != TJERR_WARNING) {
-        st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot decode the image: %s", tjGetErrorStr2(t));
+    st = decode_whole(t, in, n, buf, (size_t)sw * (size_t)sh * 3, sw, sw * 3, sh, TJPF_RGB, TJFLAG_LIMITSCANS, err);
+    if (st != PSC_OK)
         goto out;
-    }
     *px = buf;
     *w = sw;
     *h = sh;
@@ -332,6 +354,10 @@ psc_status psci_jcoef_write(psci_jcoef *c, psci_buf *out, psci_err *err) {
         if (je.pub.msg_code == JERR_BAD_DCT_COEF)
             return psci_fail(err, PSC_ERR_CORRUPT,
                              "jpeg: the image data holds out-of-range DCT coefficients (damaged file); cannot rewrite it");
+        /* A quantization table redefined between scans: legal, but libjpeg cannot transcode it. */
+        if (je.pub.msg_code == JERR_MISMATCHED_QUANT_TABLE)
+            return psci_fail(err, PSC_ERR_UNSUPPORTED,
+                             "jpeg: a quantization table changes between scans; such a JPEG cannot be redacted");
         return psci_fail(err, PSC_ERR_INTERNAL, "jpeg: writing redacted image: %s", je.msg);
     }
     jpeg_create_compress(&w);
