@@ -15,18 +15,28 @@ struct psci_zbar {
     size_t copy_cap;
 };
 
+/* A scanner configured our way: every symbology but SQ codes (libzbar 0.23.92 leaks in that
+ * decoder), inverted codes tried. */
+static zbar_image_scanner_t *make_scanner(void) {
+    zbar_image_scanner_t *sc = zbar_image_scanner_create();
+    if (sc == NULL)
+        return NULL;
+    zbar_image_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_ENABLE, 1);
+    zbar_image_scanner_set_config(sc, ZBAR_SQCODE, ZBAR_CFG_ENABLE, 0);
+    zbar_image_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_TEST_INVERTED, 1);
+    zbar_image_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_POSITION, 1);
+    return sc;
+}
+
 psci_zbar *psci_zbar_new(void) {
     psci_zbar *z = calloc(1, sizeof *z);
     if (z == NULL)
         return NULL;
-    z->sc = zbar_image_scanner_create();
+    z->sc = make_scanner();
     if (z->sc == NULL) {
         free(z);
         return NULL;
     }
-    zbar_image_scanner_set_config(z->sc, ZBAR_NONE, ZBAR_CFG_ENABLE, 1);
-    zbar_image_scanner_set_config(z->sc, ZBAR_NONE, ZBAR_CFG_TEST_INVERTED, 1);
-    zbar_image_scanner_set_config(z->sc, ZBAR_NONE, ZBAR_CFG_POSITION, 1);
     return z;
 }
 
@@ -44,27 +54,33 @@ static int is_linear(zbar_symbol_type_t t) {
 
 psc_status psci_zbar_scan(psci_zbar *z, const unsigned char *gray, int w, int h, int stride,
                           int ox, int oy, float scale, psci_regions *out, psci_err *err) {
-    size_t need = (size_t)w * (size_t)h;
-    const unsigned char *data = gray;
-    if (stride != w) {
-        /* ZBar wants contiguous rows. */
-        if (need > z->copy_cap) {
-            unsigned char *c = realloc(z->copy, need);
-            if (c == NULL)
-                return psci_fail(err, PSC_ERR_NOMEM, "zbar: out of memory");
-            z->copy = c;
-            z->copy_cap = need;
-        }
-        for (int y = 0; y < h; y++)
-            memcpy(z->copy + (size_t)y * (size_t)w, gray + (size_t)y * (size_t)stride, (size_t)w);
-        data = z->copy;
+    /* Always hand ZBar our own copy, zero-padded to a multiple of 8 bytes: with inverted-code
+     * testing on, libzbar 0.23.92 writes up to 7 bytes past a buffer whose size is not. */
+    size_t need = (size_t)w * (size_t)h, padded = (need + 7) & ~(size_t)7;
+    if (padded > z->copy_cap) {
+        unsigned char *c = realloc(z->copy, padded);
+        if (c == NULL)
+            return psci_fail(err, PSC_ERR_NOMEM, "zbar: out of memory");
+        z->copy = c;
+        z->copy_cap = padded;
     }
+    for (int y = 0; y < h; y++)
+        memcpy(z->copy + (size_t)y * (size_t)w, gray + (size_t)y * (size_t)stride, (size_t)w);
+    memset(z->copy + need, 0, z->copy_cap - need);
+    const unsigned char *data = z->copy;
+    /* A fresh scanner per image: ZBar keeps state between images, and results must not
+     * depend on which photo came before (or on -j). */
+    zbar_image_scanner_t *fresh = make_scanner();
+    if (fresh == NULL)
+        return psci_fail(err, PSC_ERR_NOMEM, "zbar: cannot create a scanner");
+    zbar_image_scanner_destroy(z->sc);
+    z->sc = fresh;
     zbar_image_t *img = zbar_image_create();
     if (img == NULL)
         return psci_fail(err, PSC_ERR_NOMEM, "zbar: out of memory");
     zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
     zbar_image_set_size(img, (unsigned)w, (unsigned)h);
-    zbar_image_set_data(img, data, need, NULL);
+    zbar_image_set_data(img, data, z->copy_cap, NULL);
     psc_status st = PSC_OK;
     if (zbar_scan_image(z->sc, img) < 0) {
         st = psci_fail(err, PSC_ERR_DETECTOR, "zbar: scanning failed");

@@ -13,7 +13,8 @@ static size_t build(unsigned char *o, const unsigned char *extra, size_t extra_l
     size_t n = 0;
     o[n++] = 0xFF;
     o[n++] = 0xD8;
-    memcpy(o + n, extra, extra_len);
+    if (extra_len)
+        memcpy(o + n, extra, extra_len);
     n += extra_len;
     memcpy(o + n, sof, sizeof sof);
     n += sizeof sof;
@@ -23,7 +24,8 @@ static size_t build(unsigned char *o, const unsigned char *extra, size_t extra_l
     n += sizeof ecs;
     o[n++] = 0xFF;
     o[n++] = 0xD9;
-    memcpy(o + n, tail, tail_len);
+    if (tail_len)
+        memcpy(o + n, tail, tail_len);
     return n + tail_len;
 }
 
