@@ -165,7 +165,8 @@ psc_status psc_check_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_len
     return run_buffer(ctx, in ? in : (const unsigned char *)"", in_len, NULL, NULL, 1, rep);
 }
 
-psc_status psc_check_file(psc_ctx *ctx, const char *path, psc_report **rep) {
+/* Reads a file (bounded) and describes it: inspect (check=0) or check (check=1). */
+static psc_status report_file(psc_ctx *ctx, const char *path, int check, psc_report **rep) {
     if (rep)
         *rep = NULL;
     if (ctx == NULL)
@@ -177,9 +178,13 @@ psc_status psc_check_file(psc_ctx *ctx, const char *path, psc_report **rep) {
     size_t len = 0;
     psc_status st = psci_read_file(path, max_bytes(ctx), &data, &len, &ctx->err);
     if (st == PSC_OK)
-        st = run_buffer(ctx, data, len, NULL, NULL, 1, rep);
+        st = run_buffer(ctx, data, len, NULL, NULL, check, rep);
     free(data);
     return st;
+}
+
+psc_status psc_check_file(psc_ctx *ctx, const char *path, psc_report **rep) {
+    return report_file(ctx, path, 1, rep);
 }
 
 psc_status psc_preview(psc_ctx *ctx, const unsigned char *in, size_t in_len, int max_side,
@@ -222,20 +227,7 @@ psc_box psc_box_to_display(psc_box box, int orientation, int stored_w, int store
 }
 
 psc_status psc_inspect_file(psc_ctx *ctx, const char *path, psc_report **rep) {
-    if (rep)
-        *rep = NULL;
-    if (ctx == NULL)
-        return PSC_ERR_ARG;
-    psci_err_clear(&ctx->err);
-    if (path == NULL || rep == NULL)
-        return psci_fail(&ctx->err, PSC_ERR_ARG, "NULL path or report pointer");
-    unsigned char *data = NULL;
-    size_t len = 0;
-    psc_status st = psci_read_file(path, max_bytes(ctx), &data, &len, &ctx->err);
-    if (st == PSC_OK)
-        st = run_buffer(ctx, data, len, NULL, NULL, 0, rep);
-    free(data);
-    return st;
+    return report_file(ctx, path, 0, rep);
 }
 
 static int same_file(const char *a, const char *b) {

@@ -133,25 +133,31 @@ void psci_orient_point(int o, int W, int H, int x, int y, int *ox, int *oy) {
     }
 }
 
-void psci_region_to_stored(psci_region *r, int o, int dw, int dh) {
-    if (o <= 1 || o > 8)
-        return;
-    int inv = o == 6 ? 8 : o == 8 ? 6 : o;
+/* Maps a box's corners with orientation mapping o on a W x H image; the box becomes their
+ * bounding box. */
+static void map_box(psci_region *r, int o, int W, int H) {
     int xs[2] = {r->x, r->x + r->w - 1}, ys[2] = {r->y, r->y + r->h - 1};
     int x0 = 1 << 30, y0 = 1 << 30, x1 = -1, y1 = -1;
     for (int i = 0; i < 2; i++)
         for (int j = 0; j < 2; j++) {
-            int sx, sy;
-            psci_orient_point(inv, dw, dh, xs[i], ys[j], &sx, &sy);
-            if (sx < x0) x0 = sx;
-            if (sy < y0) y0 = sy;
-            if (sx > x1) x1 = sx;
-            if (sy > y1) y1 = sy;
+            int mx, my;
+            psci_orient_point(o, W, H, xs[i], ys[j], &mx, &my);
+            if (mx < x0) x0 = mx;
+            if (my < y0) y0 = my;
+            if (mx > x1) x1 = mx;
+            if (my > y1) y1 = my;
         }
     r->x = x0;
     r->y = y0;
     r->w = x1 - x0 + 1;
     r->h = y1 - y0 + 1;
+}
+
+void psci_region_to_stored(psci_region *r, int o, int dw, int dh) {
+    if (o <= 1 || o > 8)
+        return;
+    /* Every mapping is its own inverse except 6 and 8, taken with display sizes. */
+    map_box(r, o == 6 ? 8 : o == 8 ? 6 : o, dw, dh);
 }
 
 /* Boxes closer than half the weak box's height, edge to edge, and of a similar text height
@@ -193,19 +199,5 @@ void psci_regions_promote(psci_regions *rs, const psci_regions *anchors) {
 void psci_region_to_display(psci_region *r, int o, int sw, int sh) {
     if (o <= 1 || o > 8)
         return;
-    int xs[2] = {r->x, r->x + r->w - 1}, ys[2] = {r->y, r->y + r->h - 1};
-    int x0 = 1 << 30, y0 = 1 << 30, x1 = -1, y1 = -1;
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) {
-            int dx, dy;
-            psci_orient_point(o, sw, sh, xs[i], ys[j], &dx, &dy);
-            if (dx < x0) x0 = dx;
-            if (dy < y0) y0 = dy;
-            if (dx > x1) x1 = dx;
-            if (dy > y1) y1 = dy;
-        }
-    r->x = x0;
-    r->y = y0;
-    r->w = x1 - x0 + 1;
-    r->h = y1 - y0 + 1;
+    map_box(r, o, sw, sh);
 }
