@@ -95,6 +95,15 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
     return PSC_OK;
 }
 
+/* Luma of RGBA pixels composited over white: transparent areas read as background. */
+static void rgba_to_gray(const unsigned char *px, size_t npx, unsigned char *gray) {
+    for (size_t i = 0; i < npx; i++) {
+        const unsigned char *p = px + i * 4;
+        float l = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+        gray[i] = (unsigned char)((l * (float)p[3] + 255.0f * (float)(255 - p[3])) / 255.0f + 0.5f);
+    }
+}
+
 static uint32_t seed_of(int x, int y, int c) {
     return (uint32_t)x * 2654435761u ^ (uint32_t)y * 2246822519u ^ (uint32_t)(c + 1) * 3266489917u;
 }
@@ -344,12 +353,7 @@ psc_status psci_pixels_png(psc_ctx *ctx, psci_buf *clean, int orient, psc_report
             st = psci_fail(err, PSC_ERR_NOMEM, "out of memory");
             break;
         }
-        for (size_t i = 0; i < (size_t)w * (size_t)h; i++) {
-            const unsigned char *p = px + i * 4;
-            /* Composite over white: transparent areas read as background. */
-            float l = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-            gray[i] = (unsigned char)((l * (float)p[3] + 255.0f * (float)(255 - p[3])) / 255.0f + 0.5f);
-        }
+        rgba_to_gray(px, (size_t)w * (size_t)h, gray);
         psci_regions rs = {0};
         st = find_regions(ctx, gray, w, h, orient, &hidden, &rs);
         free(gray);
@@ -407,12 +411,7 @@ psc_status psci_pixels_heif(psc_ctx *ctx, const unsigned char *in, size_t n, int
     int changed = 0;
     psci_regions hidden = {0};
     for (int round = 0; st == PSC_OK; round++) {
-        for (size_t i = 0; i < npx; i++) {
-            const unsigned char *p = px + i * 4;
-            /* Composite over white: transparent areas read as background. */
-            float l = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-            gray[i] = (unsigned char)((l * (float)p[3] + 255.0f * (float)(255 - p[3])) / 255.0f + 0.5f);
-        }
+        rgba_to_gray(px, npx, gray);
         psci_regions rs = {0};
         st = find_regions(ctx, gray, w, h, 1, &hidden, &rs);
         if (st == PSC_OK && find_only)
@@ -468,11 +467,8 @@ psc_status psci_pixels_find(psc_ctx *ctx, const unsigned char *in, size_t n, int
         st = psci_png_decode_rgba(in, n, max_pixels(ctx), &rgba, &w, &h, &alpha, err);
         if (st == PSC_OK && (gray = malloc((size_t)w * (size_t)h)) == NULL)
             st = psci_fail(err, PSC_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; st == PSC_OK && i < (size_t)w * (size_t)h; i++) {
-            const unsigned char *p = rgba + i * 4;
-            float l = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-            gray[i] = (unsigned char)((l * (float)p[3] + 255.0f * (float)(255 - p[3])) / 255.0f + 0.5f);
-        }
+        if (st == PSC_OK)
+            rgba_to_gray(rgba, (size_t)w * (size_t)h, gray);
     }
     psci_regions rs = {0};
     if (st == PSC_OK)

@@ -103,6 +103,18 @@ static psc_status decode_whole(tjhandle t, const unsigned char *in, size_t n, un
     return PSC_OK;
 }
 
+/* Reads the size and colour space, refusing images over max_pixels before any allocation. */
+static psc_status read_header(tjhandle t, const unsigned char *in, size_t n, unsigned long long max_pixels,
+                              int *width, int *height, int *cs, psci_err *err) {
+    int subsamp;
+    if (tjDecompressHeader3(t, in, (unsigned long)n, width, height, &subsamp, cs) != 0)
+        return header_error(t, err);
+    if (*width <= 0 || *height <= 0 || (unsigned long long)*width * (unsigned long long)*height > max_pixels)
+        return psci_fail(err, PSC_ERR_LIMIT, "jpeg: %dx%d pixels is over the limit of %llu pixels (setting max-megapixels)",
+                         *width, *height, max_pixels);
+    return PSC_OK;
+}
+
 psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned long long max_pixels,
                                  unsigned char **px, int *w, int *h, psci_err *err) {
     *px = NULL;
@@ -114,16 +126,9 @@ psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned lon
     tjhandle t = tjInitDecompress();
     if (t == NULL)
         return psci_fail(err, PSC_ERR_NOMEM, "jpeg: cannot start the decoder");
-    int width, height, subsamp, cs;
-    if (tjDecompressHeader3(t, in, (unsigned long)n, &width, &height, &subsamp, &cs) != 0) {
-        st = header_error(t, err);
+    int width, height, cs;
+    if ((st = read_header(t, in, n, max_pixels, &width, &height, &cs, err)) != PSC_OK)
         goto out;
-    }
-    if (width <= 0 || height <= 0 || (unsigned long long)width * (unsigned long long)height > max_pixels) {
-        st = psci_fail(err, PSC_ERR_LIMIT, "jpeg: %dx%d pixels is over the limit of %llu pixels (setting max-megapixels)",
-                       width, height, max_pixels);
-        goto out;
-    }
     /* libjpeg cannot turn CMYK/YCCK into gray: decode CMYK and mix it here. */
     int cmyk = cs == TJCS_CMYK || cs == TJCS_YCCK;
     size_t bpp = cmyk ? 4 : 1;
@@ -165,15 +170,9 @@ psc_status psci_jpeg_decode_rgb_scaled(const unsigned char *in, size_t n, unsign
     tjhandle t = tjInitDecompress();
     if (t == NULL)
         return psci_fail(err, PSC_ERR_NOMEM, "jpeg: cannot start the decoder");
-    int width, height, subsamp, cs, nsf = 0;
-    if (tjDecompressHeader3(t, in, (unsigned long)n, &width, &height, &subsamp, &cs) != 0) {
-        st = header_error(t, err);
+    int width, height, cs, nsf = 0;
+    if ((st = read_header(t, in, n, max_pixels, &width, &height, &cs, err)) != PSC_OK)
         goto out;
-    }
-    if (width <= 0 || height <= 0 || (unsigned long long)width * (unsigned long long)height > max_pixels) {
-        st = psci_fail(err, PSC_ERR_LIMIT, "jpeg: %dx%d pixels is over the limit (setting max-megapixels)", width, height);
-        goto out;
-    }
     tjscalingfactor *sf = tjGetScalingFactors(&nsf);
     int sw = width, sh = height;
     for (int i = 0; sf != NULL && i < nsf; i++) {

@@ -119,6 +119,23 @@ struct cand {
     bool weak;        /* failed the plausibility test: kept only next to sure text */
 };
 
+/* Reports a word box at (ox, oy) + box * scale. */
+static psc_status add_word(psci_regions *out, const cand &c, int ox, int oy, float scale, bool weak,
+                           psci_err *err) {
+    psci_region r;
+    r.x = ox + (int)((float)c.x0 * scale);
+    r.y = oy + (int)((float)c.y0 * scale);
+    r.w = (int)((float)(c.x1 - c.x0) * scale + 1);
+    r.h = (int)((float)(c.y1 - c.y0) * scale + 1);
+    r.kind = PSCI_R_TEXT;
+    r.linear = 0;
+    r.conf = c.conf;
+    r.detector = "tesseract";
+    r.symbology = NULL;
+    r.weak = weak;
+    return psci_regions_add(out, &r, err);
+}
+
 static std::string alnum_lower(const char *w) {
     std::string o;
     for (const unsigned char *p = (const unsigned char *)w; p && *p; p++) {
@@ -273,40 +290,12 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
             }
             if (!keep)
                 continue;
-            for (const cand &c : cands) {
-                if (c.group != g)
-                    continue;
-                psci_region r;
-                r.x = ox + (int)((float)c.x0 * scale);
-                r.y = oy + (int)((float)c.y0 * scale);
-                r.w = (int)((float)(c.x1 - c.x0) * scale + 1);
-                r.h = (int)((float)(c.y1 - c.y0) * scale + 1);
-                r.kind = PSCI_R_TEXT;
-                r.linear = 0;
-                r.conf = c.conf;
-                r.detector = "tesseract";
-                r.symbology = NULL;
-                r.weak = doubtful;
-                st = psci_regions_add(out, &r, err);
-                if (st != PSC_OK)
-                    break;
-            }
+            for (const cand &c : cands)
+                if (st == PSC_OK && c.group == g)
+                    st = add_word(out, c, ox, oy, scale, doubtful, err);
         }
-        for (size_t i = 0; st == PSC_OK && i < weak.size(); i++) {
-            const cand &c = weak[i];
-            psci_region r;
-            r.x = ox + (int)((float)c.x0 * scale);
-            r.y = oy + (int)((float)c.y0 * scale);
-            r.w = (int)((float)(c.x1 - c.x0) * scale + 1);
-            r.h = (int)((float)(c.y1 - c.y0) * scale + 1);
-            r.kind = PSCI_R_TEXT;
-            r.linear = 0;
-            r.conf = c.conf;
-            r.detector = "tesseract";
-            r.symbology = NULL;
-            r.weak = 1;
-            st = psci_regions_add(out, &r, err);
-        }
+        for (size_t i = 0; st == PSC_OK && i < weak.size(); i++)
+            st = add_word(out, weak[i], ox, oy, scale, true, err);
         api.Clear();
         return st;
     } catch (...) {
