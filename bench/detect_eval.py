@@ -772,6 +772,8 @@ def main():
     ap.add_argument("--seed", default="?")
     ap.add_argument("--keep-outputs", action="store_true")
     ap.add_argument("--note", default="")
+    ap.add_argument("--inputs-cache", help="JSON file of input readings: reused when it exists "
+                    "(same scenes and corpus), written otherwise; saves minutes when iterating")
     args = ap.parse_args()
     args.modes = [m for m in args.modes.split(",") if m]
     if args.from_json:
@@ -802,11 +804,24 @@ def main():
             r = analyse(it, it["path"], "in", args.work)
             log("input    %-40s read in %5.1fs" % (it["id"], time.monotonic() - t))
             return r
-        futs = {ex.submit(timed_analyse, it): it for it in items if not it["negative"]}
+        cached = {}
+        if args.inputs_cache and os.path.exists(args.inputs_cache):
+            cached = json.load(open(args.inputs_cache))
+            log("input readings reused from %s" % args.inputs_cache)
+        futs = {ex.submit(timed_analyse, it): it for it in items
+                if not it["negative"] and it["id"] not in cached}
+        for it in items:
+            if it["id"] in cached:
+                inres[it["id"]] = cached[it["id"]]
+                if it["type"] == "corpus-fp" and not cached[it["id"]]["words"] and not cached[it["id"]]["payloads"]:
+                    it["negative"] = True
         for f, it in futs.items():
             inres[it["id"]] = f.result()
             if it["type"] == "corpus-fp" and not inres[it["id"]]["words"] and not inres[it["id"]]["payloads"]:
                 it["negative"] = True
+        if args.inputs_cache and futs:
+            with open(args.inputs_cache, "w") as fh:
+                json.dump(inres, fh)
         nin = sum(sum(c["in"] for c in r.get("codes", [])) for r in inres.values())
         log("inputs read: %d scene codes decodable, %d scene words read (%.0f s)" % (
             nin, sum(len(r.get("words", [])) for r in inres.values() if "truth_words" in r), time.time() - t0))

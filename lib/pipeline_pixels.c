@@ -58,8 +58,9 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
             }
         img = disp;
     }
-    /* After a round of redaction only the changed areas can read differently: re-check those
-     * (in display coordinates) rather than the whole photo. */
+    /* After a round of redaction only the areas it changed can read differently (everywhere
+     * else the pixels are those the previous round already read): re-check those, in display
+     * coordinates, rather than the whole photo. */
     psci_regions focus = {0};
     psc_status st = PSC_OK;
     for (size_t i = 0; hidden && i < hidden->n && st == PSC_OK; i++) {
@@ -241,6 +242,7 @@ psc_status psci_pixels_jpeg(psc_ctx *ctx, psci_buf *clean, int orient, const uns
         st = redact_jpeg_coefs(ctx, clean->data, clean->len, &rs, &red);
         if (st == PSC_OK)
             st = record_regions(rep, &rs, err);
+        hidden.n = 0; /* the next round re-checks only what this one changed */
         for (size_t i = 0; st == PSC_OK && i < rs.n; i++)
             st = psci_regions_add(&hidden, &rs.v[i], err);
         psci_regions_free(&rs);
@@ -369,6 +371,7 @@ psc_status psci_pixels_png(psc_ctx *ctx, psci_buf *clean, int orient, psc_report
         st = redact_rgba(ctx, px, w, h, &rs);
         if (st == PSC_OK)
             st = record_regions(rep, &rs, err);
+        hidden.n = 0; /* the next round re-checks only what this one changed */
         for (size_t i = 0; st == PSC_OK && i < rs.n; i++)
             st = psci_regions_add(&hidden, &rs.v[i], err);
         psci_regions_free(&rs);
@@ -428,6 +431,7 @@ psc_status psci_pixels_heif(psc_ctx *ctx, const unsigned char *in, size_t n, int
         st = redact_rgba(ctx, px, w, h, &rs);
         if (st == PSC_OK)
             st = record_regions(rep, &rs, err);
+        hidden.n = 0; /* the next round re-checks only what this one changed */
         for (size_t i = 0; st == PSC_OK && i < rs.n; i++)
             st = psci_regions_add(&hidden, &rs.v[i], err);
         psci_regions_free(&rs);

@@ -16,14 +16,16 @@ struct psci_zbar {
 };
 
 /* A scanner configured our way: every symbology but SQ codes (libzbar 0.23.92 leaks in that
- * decoder), inverted codes tried. */
-static zbar_image_scanner_t *make_scanner(void) {
+ * decoder), every density-th row and column scanned, inverted codes tried when asked. */
+static zbar_image_scanner_t *make_scanner(int density, int inverted) {
     zbar_image_scanner_t *sc = zbar_image_scanner_create();
     if (sc == NULL)
         return NULL;
     zbar_image_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_ENABLE, 1);
     zbar_image_scanner_set_config(sc, ZBAR_SQCODE, ZBAR_CFG_ENABLE, 0);
-    zbar_image_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_TEST_INVERTED, 1);
+    zbar_image_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_TEST_INVERTED, inverted);
+    zbar_image_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_X_DENSITY, density);
+    zbar_image_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_Y_DENSITY, density);
     zbar_image_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_POSITION, 1);
     return sc;
 }
@@ -32,7 +34,7 @@ psci_zbar *psci_zbar_new(void) {
     psci_zbar *z = calloc(1, sizeof *z);
     if (z == NULL)
         return NULL;
-    z->sc = make_scanner();
+    z->sc = make_scanner(1, 1);
     if (z->sc == NULL) {
         free(z);
         return NULL;
@@ -53,7 +55,8 @@ static int is_linear(zbar_symbol_type_t t) {
 }
 
 psc_status psci_zbar_scan(psci_zbar *z, const unsigned char *gray, int w, int h, int stride,
-                          int ox, int oy, float scale, psci_regions *out, psci_err *err) {
+                          int density, int inverted, int ox, int oy, float scale,
+                          psci_regions *out, psci_err *err) {
     /* Always hand ZBar our own copy, zero-padded to a multiple of 8 bytes: with inverted-code
      * testing on, libzbar 0.23.92 writes up to 7 bytes past a buffer whose size is not. */
     size_t need = (size_t)w * (size_t)h, padded = (need + 7) & ~(size_t)7;
@@ -70,7 +73,7 @@ psc_status psci_zbar_scan(psci_zbar *z, const unsigned char *gray, int w, int h,
     const unsigned char *data = z->copy;
     /* A fresh scanner per image: ZBar keeps state between images, and results must not
      * depend on which photo came before (or on -j). */
-    zbar_image_scanner_t *fresh = make_scanner();
+    zbar_image_scanner_t *fresh = make_scanner(density, inverted);
     if (fresh == NULL)
         return psci_fail(err, PSC_ERR_NOMEM, "zbar: cannot create a scanner");
     zbar_image_scanner_destroy(z->sc);

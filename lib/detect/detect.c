@@ -8,6 +8,7 @@
 
 #include "barcode_zbar.h"
 #include "barcode_zxing.h"
+#include "text_lines.h"
 #include "text_tess.h"
 
 #include <stdlib.h>
@@ -91,25 +92,37 @@ static unsigned char *rescale(const unsigned char *src, int w, int h, int nw, in
 static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
                              int w, int h, psci_regions *out, psci_err *err) {
     psc_status st = PSC_OK;
-    /* ZBar scans every row and column of the whole frame: tiles add nothing for it but time,
-     * except in thorough mode. A downscaled copy catches codes too big for its windows. */
+    /* ZBar's cost is the pixels its scan lines cross (about 0.3 s per megapixel and
+     * direction at full density, twice that with light-on-dark codes tried). Default mode
+     * scans a big photo at full resolution on every 4th row and column (1D bars are tall, QR
+     * finder patterns of small codes still meet 2-3 lines), then at half resolution on every
+     * 2nd, light-on-dark included, which also catches codes too big for the first pass.
+     * Small images and re-check crops are scanned fully. */
     int longest = w > h ? w : h;
     if (o->mode == 0 && longest > 2048) {
         int f = (longest + 2047) / 2048;
         unsigned char *s = rescale(g, w, h, w / f, h / f);
         if (s == NULL)
             return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
-        st = psci_zbar_scan(d->zbar, s, w / f, h / f, w / f, 0, 0, (float)f, out, err);
+        st = psci_zbar_scan(d->zbar, s, w / f, h / f, w / f, 2, 1, 0, 0, (float)f, out, err);
+        free(s);
+    } else if (o->mode == 1 && longest > 1600) {
+        st = psci_zbar_scan(d->zbar, g, w, h, w, longest > 3000 ? 4 : 3, 0, 0, 0, 1.0f, out, err);
+        unsigned char *s = st == PSC_OK ? rescale(g, w, h, w / 2, h / 2) : NULL;
+        if (st == PSC_OK && s == NULL)
+            return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
+        if (st == PSC_OK)
+            st = psci_zbar_scan(d->zbar, s, w / 2, h / 2, w / 2, longest > 3000 ? 2 : 1, 1, 0, 0, 2.0f, out, err);
         free(s);
     } else {
-        st = psci_zbar_scan(d->zbar, g, w, h, w, 0, 0, 1.0f, out, err);
+        st = psci_zbar_scan(d->zbar, g, w, h, w, 1, 1, 0, 0, 1.0f, out, err);
     }
-    if (st == PSC_OK && o->mode >= 1 && longest > 1200) {
+    if (st == PSC_OK && o->mode >= 2 && longest > 1200) {
         int f = longest > 2400 ? 4 : 2;
         unsigned char *s = rescale(g, w, h, w / f, h / f);
         if (s == NULL)
             return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
-        st = psci_zbar_scan(d->zbar, s, w / f, h / f, w / f, 0, 0, (float)f, out, err);
+        st = psci_zbar_scan(d->zbar, s, w / f, h / f, w / f, 1, 1, 0, 0, (float)f, out, err);
         free(s);
     }
     /* zxing-cpp reads what ZBar cannot (DataMatrix, PDF417, Aztec). Its locators are tuned to
@@ -129,7 +142,7 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
                 const unsigned char *p = g + (size_t)ty * (size_t)w + (size_t)tx;
                 st = psci_zxing_scan(p, tw, th, w, tx, ty, 1.0f, o->mode >= 2, out, err);
                 if (st == PSC_OK && o->mode >= 2)
-                    st = psci_zbar_scan(d->zbar, p, tw, th, w, tx, ty, 1.0f, out, err);
+                    st = psci_zbar_scan(d->zbar, p, tw, th, w, 1, 1, tx, ty, 1.0f, out, err);
                 if (tx + tile >= w)
                     break;
             }
@@ -146,8 +159,10 @@ static long elapsed_ms(const struct timespec *t0) {
     return (long)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-static psc_status scan_text(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
-                            int w, int h, psci_regions *out, psci_err *err) {
+/* The whole frame read by Tesseract's sparse-text mode (thorough mode, and pictures too busy
+ * for the candidate stage). */
+static psc_status scan_frame_text(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
+                                  int w, int h, psci_regions *out, psci_err *err) {
     /* Long side OCR works on, per mode; small photos are upscaled (small print reads better). */
     static const int target[3] = {1600, 2400, 3600};
     int longest = w > h ? w : h;
@@ -182,6 +197,21 @@ static psc_status scan_text(psci_detector *d, const psci_detect_opts *o, const u
     }
     free(img);
     return st;
+}
+
+static psc_status scan_text(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
+                            int w, int h, psci_regions *out, psci_err *err) {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int busy = 0;
+    psc_status st = psci_text_lines(d->tess, g, w, h, o->mode, o->deadline_ms, &busy, out, err);
+    if (st != PSC_OK || (!busy && o->mode < 2))
+        return st;
+    psci_detect_opts rest = *o;
+    rest.deadline_ms = o->deadline_ms - (int)elapsed_ms(&t0);
+    if (rest.deadline_ms <= 0)
+        return psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", o->deadline_ms);
+    return scan_frame_text(d, &rest, g, w, h, out, err);
 }
 
 static psc_status scan_all(psci_detector *d, const psci_detect_opts *o, const unsigned char *g, int w,

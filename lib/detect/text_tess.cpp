@@ -8,6 +8,7 @@
 #include <tesseract/ocrclass.h>
 #include <tesseract/resultiterator.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -147,24 +148,6 @@ static std::string alnum_lower(const char *w) {
     return o;
 }
 
-static float similarity(const std::string &a, const std::string &b) {
-    size_t n = a.size(), m = b.size();
-    if (n == 0 || m == 0)
-        return 0;
-    std::vector<size_t> prev(m + 1), cur(m + 1);
-    for (size_t j = 0; j <= m; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= n; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= m; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            cur[j] = std::min(std::min(prev[j] + 1, cur[j - 1] + 1), sub);
-        }
-        std::swap(prev, cur);
-    }
-    return 1.0f - (float)prev[m] / (float)std::max(n, m);
-}
-
 static bool same_line(const cand &a, const cand &b) {
     int top = std::max(a.y0, b.y0), bot = std::min(a.y1, b.y1);
     int ha = a.y1 - a.y0, hb = b.y1 - b.y0;
@@ -283,7 +266,7 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
                 delete[] again;
                 size_t len = first.size();
                 keep = conf2 >= 45 && (len <= 2 ? (second == first && conf2 >= 70)
-                                                : similarity(first, second) >= 0.5f);
+                                                : psci_text_similarity(first.c_str(), second.c_str()) >= 0.5f);
                 /* Not confirmed: pass it on as doubtful, hidden only beside sure findings. */
                 doubtful = !keep;
                 keep = true;
@@ -301,4 +284,81 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
     } catch (...) {
         return psci_fail(err, PSC_ERR_DETECTOR, "tesseract failed while reading text");
     }
+}
+
+static tesseract::PageSegMode psm_of(int psm) {
+    switch (psm) {
+    case 6: return tesseract::PSM_SINGLE_BLOCK;
+    case 7: return tesseract::PSM_SINGLE_LINE;
+    case 12: return tesseract::PSM_SPARSE_TEXT_OSD;
+    default: return tesseract::PSM_SPARSE_TEXT;
+    }
+}
+
+extern "C" psc_status psci_tess_read(psci_tess *t, const unsigned char *gray, int w, int h,
+                                     int stride, int psm, int deadline_ms, psci_words *out,
+                                     psci_err *err) {
+    try {
+        tesseract::TessBaseAPI &api = t->api;
+        api.SetPageSegMode(psm_of(psm));
+        api.SetImage(gray, w, h, 1, stride);
+        api.SetSourceResolution(300);
+        tesseract::ETEXT_DESC monitor;
+        monitor.set_deadline_msecs(deadline_ms);
+        int rc = api.Recognize(&monitor);
+        if (monitor.deadline_exceeded()) {
+            api.Clear();
+            return psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than its budget (setting max-ocr-seconds)");
+        }
+        if (rc != 0) {
+            api.Clear();
+            return psci_fail(err, PSC_ERR_DETECTOR, "tesseract: recognition failed");
+        }
+        psc_status st = PSC_OK;
+        tesseract::ResultIterator *ri = api.GetIterator();
+        if (ri != NULL) {
+            do {
+                int x0, y0, x1, y1;
+                if (!ri->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1))
+                    continue;
+                char *word = ri->GetUTF8Text(tesseract::RIL_WORD);
+                psci_word wd;
+                std::memset(&wd, 0, sizeof wd);
+                wd.x0 = x0, wd.y0 = y0, wd.x1 = x1, wd.y1 = y1;
+                wd.conf = ri->Confidence(tesseract::RIL_WORD);
+                for (const unsigned char *p = (const unsigned char *)word; p && *p; p++) {
+                    if ((*p & 0xC0) == 0x80)
+                        continue;
+                    wd.total++;
+                    if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p >= 0xC0)
+                        wd.alnum++;
+                }
+                std::string low = alnum_lower(word);
+                std::snprintf(wd.text, sizeof wd.text, "%s", low.c_str());
+                delete[] word;
+                if (out->n == out->cap) {
+                    size_t cap = out->cap ? out->cap * 2 : 32;
+                    psci_word *v = (psci_word *)std::realloc(out->v, cap * sizeof *v);
+                    if (v == NULL) {
+                        st = psci_fail(err, PSC_ERR_NOMEM, "text: out of memory");
+                        break;
+                    }
+                    out->v = v;
+                    out->cap = cap;
+                }
+                out->v[out->n++] = wd;
+            } while (ri->Next(tesseract::RIL_WORD));
+            delete ri;
+        }
+        api.Clear();
+        return st;
+    } catch (...) {
+        return psci_fail(err, PSC_ERR_DETECTOR, "tesseract failed while reading text");
+    }
+}
+
+extern "C" void psci_words_free(psci_words *ws) {
+    std::free(ws->v);
+    ws->v = NULL;
+    ws->n = ws->cap = 0;
 }

@@ -23,6 +23,29 @@ psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, int w, int h,
                           int psm, int deadline_ms, int ox, int oy, float scale,
                           psci_regions *out, psci_err *err);
 
+/* One word read by psci_tess_read: its box in the image given, confidence and what it says. */
+typedef struct psci_word {
+    int x0, y0, x1, y1; /* exclusive ends */
+    float conf;         /* 0..100 */
+    int alnum, total;   /* letters and digits; all characters */
+    char text[48];      /* letters and digits only, lower case, cut at 47 bytes */
+} psci_word;
+
+typedef struct psci_words {
+    psci_word *v;
+    size_t n, cap;
+} psci_words;
+
+/* Reads a small image (a candidate line or block) with page segmentation mode psm (6 block,
+ * 7 line, 11 sparse) and appends every word to out. Fails closed past deadline_ms. */
+psc_status psci_tess_read(psci_tess *t, const unsigned char *gray, int w, int h, int stride,
+                          int psm, int deadline_ms, psci_words *out, psci_err *err);
+void psci_words_free(psci_words *ws);
+
+/* 1 - edit distance / longer length, for comparing two readings of the same spot (0 if either
+ * is empty). Defined in text_lines.c. */
+float psci_text_similarity(const char *a, const char *b);
+
 #ifdef __cplusplus
 }
 #endif
