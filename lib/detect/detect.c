@@ -8,6 +8,7 @@
 
 #include "barcode_zbar.h"
 #include "barcode_zxing.h"
+#include "code_cand.h"
 #include "text_lines.h"
 #include "text_tess.h"
 
@@ -89,9 +90,15 @@ static unsigned char *rescale(const unsigned char *src, int w, int h, int nw, in
     return dst;
 }
 
+enum { MAX_PATCHES = 48 };
+
+static psc_status scan_patches(psci_detector *d, const unsigned char *g, int w, int h,
+                               size_t found_from, psci_regions *out, psci_err *err);
+
 static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
                              int w, int h, psci_regions *out, psci_err *err) {
     psc_status st = PSC_OK;
+    size_t found_from = out->n;
     /* ZBar's cost is the pixels its scan lines cross (about 0.3 s per megapixel and
      * direction at full density, twice that with light-on-dark codes tried). Default mode
      * scans a big photo at full resolution on every 4th row and column (1D bars are tall, QR
@@ -150,6 +157,68 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
                 break;
         }
     }
+    if (st == PSC_OK && o->mode >= 1)
+        st = scan_patches(d, g, w, h, found_from, out, err);
+    return st;
+}
+
+/* Is most of patch p inside a code already found? */
+static int already_found(const psci_patch *p, const psci_regions *rs, size_t from) {
+    long area = (long)(p->x1 - p->x0) * (p->y1 - p->y0);
+    for (size_t i = from; i < rs->n; i++) {
+        const psci_region *r = &rs->v[i];
+        if (r->kind == PSCI_R_TEXT)
+            continue;
+        int ix = (p->x1 < r->x + r->w ? p->x1 : r->x + r->w) - (p->x0 > r->x ? p->x0 : r->x);
+        int iy = (p->y1 < r->y + r->h ? p->y1 : r->y + r->h) - (p->y0 > r->y ? p->y0 : r->y);
+        if (ix > 0 && iy > 0 && (long)ix * iy * 5 >= area * 4)
+            return 1;
+    }
+    return 0;
+}
+
+/* Small codes the frame passes missed (thin 1D bars, Data Matrix under ~120 px): each patch
+ * dense in sharp edges is cut out with a quiet-zone margin, upscaled 2x and read again by
+ * both readers, zxing trying harder. */
+static psc_status scan_patches(psci_detector *d, const unsigned char *g, int w, int h,
+                               size_t found_from, psci_regions *out, psci_err *err) {
+    psci_patches ps = {NULL, 0, 0};
+    psc_status st = psci_code_candidates(g, w, h, MAX_PATCHES, &ps, err);
+    for (size_t i = 0; st == PSC_OK && i < ps.n; i++) {
+        const psci_patch *p = &ps.v[i];
+        if (already_found(p, out, found_from))
+            continue;
+        int mx = (p->x1 - p->x0) / 4 + 16, my = (p->y1 - p->y0) / 4 + 16;
+        int x0 = p->x0 - mx < 0 ? 0 : p->x0 - mx, y0 = p->y0 - my < 0 ? 0 : p->y0 - my;
+        int x1 = p->x1 + mx > w ? w : p->x1 + mx, y1 = p->y1 + my > h ? h : p->y1 + my;
+        int cw = x1 - x0, ch = y1 - y0;
+        unsigned char *crop = malloc((size_t)cw * (size_t)ch);
+        if (crop == NULL) {
+            st = psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
+            break;
+        }
+        for (int y = 0; y < ch; y++)
+            memcpy(crop + (size_t)y * (size_t)cw, g + (size_t)(y0 + y) * (size_t)w + (size_t)x0, (size_t)cw);
+        unsigned char *up = rescale(crop, cw, ch, cw * 2, ch * 2);
+        free(crop);
+        if (up == NULL) {
+            st = psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
+            break;
+        }
+        size_t before = out->n;
+        st = psci_zxing_scan(up, cw * 2, ch * 2, cw * 2, x0, y0, 0.5f, 1, out, err);
+        if (st == PSC_OK)
+            st = psci_zbar_scan(d->zbar, up, cw * 2, ch * 2, cw * 2, 1, 1, x0, y0, 0.5f, out, err);
+        free(up);
+        if (st == PSC_OK && p->bars && out->n == before) {
+            /* Located but not decoded (too thin, tilted, damaged): a 1D code all the same,
+             * and other readers may do better. */
+            psci_region r = {p->x0, p->y0, p->x1 - p->x0, p->y1 - p->y0, PSCI_R_BARCODE, 1, 50.0f,
+                             "locator", NULL, 0};
+            st = psci_regions_add(out, &r, err);
+        }
+    }
+    psci_patches_free(&ps);
     return st;
 }
 

@@ -221,6 +221,39 @@ class Detect(unittest.TestCase):
         convert(out, "-auto-orient", shown)
         self.assert_unreadable(shown, secret_words=["Patient", "Johnson"])
 
+    def test_tilted_text(self):
+        # Whiteboards and badges are rarely level: a line at 12 degrees must be found and hidden.
+        tilted = os.path.join(self.tmp, "tilted-text.png")
+        convert(os.path.join(self.tmp, "text.png"), "-background", "white", "-rotate", "12", tilted)
+        p = self.scene("tilted", [("tilted-text.png", 40, 300)])
+        level_in = p + ".level.png"
+        convert(p, "-background", "white", "-rotate", "-12", level_in)
+        words = ocr_words(level_in)
+        self.assertTrue({"patient", "johnson"} <= words, "input text must be readable levelled: %r" % words)
+        out, line, _ = self.scrub(p)
+        self.assertIn("text", self.kinds(line))
+        level_out = out + ".level.png"
+        convert(out, "-background", "white", "-rotate", "-12", level_out)
+        self.assert_unreadable(out, secret_words=["Patient", "Johnson", "Ward"])
+        self.assert_unreadable(level_out, secret_words=["Patient", "Johnson", "Ward"])
+
+    def test_undecodable_barcode_is_still_hidden(self):
+        # Bars with a stretch of them mirrored: no reader decodes them, yet they are a barcode
+        # and may decode for a better reader (the issue: located but failing its checksum
+        # still counts).
+        smudged = os.path.join(self.tmp, "smudged.png")
+        convert(os.path.join(self.tmp, "c128.png"), "-region", "40x200+80+0", "-flop", smudged)
+        p = self.scene("smudged", [("smudged.png", 300, 200)])
+        self.assertEqual(codes_read(p), [], "the smudged code must not decode in the input")
+        out, line, _ = self.scrub(p)
+        found = [r for r in line["report"]["regions"] if r["kind"] == "barcode"]
+        self.assertTrue(found, "the bar pattern must be hidden: %r" % line["report"]["regions"])
+        self.assertEqual(found[0]["detector"], "locator")
+        x, y, bw, bh = found[0]["box"]
+        bar_w = int(run(["identify", "-format", "%w", smudged]).stdout)
+        self.assertLessEqual(x, 300 + 20)
+        self.assertGreaterEqual(x + bw, 300 + bar_w - 20, "the box must span the bars: %r" % found[0])
+
     def test_detector_failure_means_no_output(self):
         p = self.scene("nolang", [("text.png", 60, 400)])
         out, line, r = self.scrub(p, "--lang", "zzz", expect_rc=1)
