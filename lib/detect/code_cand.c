@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CB = 8, EDGE = 24, BUSY = 16, BAR_EDGES = 6, MIN_BLOCKS = 3, MAX_BLOCKS = 60 };
+enum { CB = 8, EDGE = 24, BUSY = 16, BAR_EDGES = 6, MIN_BLOCKS = 3, MAX_BLOCKS = 100 };
 #define MIN_DENSITY 0.2f
 #define MIN_BAR_DENSITY 0.06f
 

@@ -20,7 +20,7 @@ typedef struct psci_patches {
     size_t n, cap;
 } psci_patches;
 
-/* Finds up to max_patches patches between about 24 and 480 px a side, densest first. */
+/* Finds up to max_patches patches between about 24 and 800 px a side, densest first. */
 psc_status psci_code_candidates(const unsigned char *gray, int w, int h, size_t max_patches,
                                 psci_patches *out, psci_err *err);
 void psci_patches_free(psci_patches *p);

@@ -101,25 +101,16 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
     size_t found_from = out->n;
     /* ZBar's cost is the pixels its scan lines cross (about 0.3 s per megapixel and
      * direction at full density, twice that with light-on-dark codes tried). Default mode
-     * scans a big photo at full resolution on every 4th row and column (1D bars are tall, QR
-     * finder patterns of small codes still meet 2-3 lines), then at half resolution on every
-     * 2nd, light-on-dark included, which also catches codes too big for the first pass.
+     * scans a big photo at half resolution on every 2nd row and column, light-on-dark
+     * included; small codes, too fine for that, are read again on upscaled patches below.
      * Small images and re-check crops are scanned fully. */
     int longest = w > h ? w : h;
-    if (o->mode == 0 && longest > 2048) {
-        int f = (longest + 2047) / 2048;
+    if (o->mode <= 1 && longest > 1600) {
+        int f = o->mode == 0 ? (longest + 2047) / 2048 : 2;
         unsigned char *s = rescale(g, w, h, w / f, h / f);
         if (s == NULL)
             return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
         st = psci_zbar_scan(d->zbar, s, w / f, h / f, w / f, 2, 1, 0, 0, (float)f, out, err);
-        free(s);
-    } else if (o->mode == 1 && longest > 1600) {
-        st = psci_zbar_scan(d->zbar, g, w, h, w, longest > 3000 ? 4 : 3, 0, 0, 0, 1.0f, out, err);
-        unsigned char *s = st == PSC_OK ? rescale(g, w, h, w / 2, h / 2) : NULL;
-        if (st == PSC_OK && s == NULL)
-            return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
-        if (st == PSC_OK)
-            st = psci_zbar_scan(d->zbar, s, w / 2, h / 2, w / 2, longest > 3000 ? 2 : 1, 1, 0, 0, 2.0f, out, err);
         free(s);
     } else {
         st = psci_zbar_scan(d->zbar, g, w, h, w, 1, 1, 0, 0, 1.0f, out, err);
@@ -133,14 +124,15 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
         free(s);
     }
     /* zxing-cpp reads what ZBar cannot (DataMatrix, PDF417, Aztec). Its locators are tuned to
-     * codes filling a good part of the frame, so small codes in big photos need tiles: about
-     * half the short side, 384..1024 px, overlapping by a quarter. */
+     * codes filling a good part of the frame, so small codes in big photos need help: the
+     * upscaled patches (default) and, in thorough mode, tiles of about half the short side,
+     * 384..1024 px, overlapping by a quarter. */
     if (st == PSC_OK)
         st = psci_zxing_scan(g, w, h, w, 0, 0, 1.0f, o->mode >= 2, out, err);
     int shortest = w < h ? w : h;
     int tile = shortest / 2 < 384 ? 384 : shortest / 2 > 1024 ? 1024 : shortest / 2;
     int stride = tile * 3 / 4;
-    if (st == PSC_OK && o->mode >= 1 && (w > tile || h > tile)) {
+    if (st == PSC_OK && o->mode >= 2 && (w > tile || h > tile)) {
         for (int ty = 0; st == PSC_OK && ty < h; ty += stride) {
             for (int tx = 0; st == PSC_OK && tx < w; tx += stride) {
                 int tw = tx + tile <= w ? tile : w - tx, th = ty + tile <= h ? tile : h - ty;
