@@ -102,6 +102,11 @@ psc_status psci_zbar_scan(psci_zbar *z, const unsigned char *gray, int w, int h,
             if (y > y1) y1 = y;
         }
         zbar_symbol_type_t t = zbar_symbol_get_type(s);
+        /* The shortest 1D code (EAN-8) is 67 modules across: a "code" spanning under 24 px
+         * is a decoding accident on texture (seen: DataBar on asphalt), not a code. */
+        int span = x1 - x0 > y1 - y0 ? x1 - x0 : y1 - y0;
+        if (is_linear(t) && (float)(span + 1) * scale < 24.0f)
+            continue;
         psci_region r;
         r.x = ox + (int)((float)x0 * scale);
         r.y = oy + (int)((float)y0 * scale);

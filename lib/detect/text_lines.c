@@ -11,6 +11,7 @@
 #include <time.h>
 
 enum { TARGET_H = 30, MAX_SIDE = 4000 };
+#define MAX_CROP_PIXELS 500000.0f
 
 /* How a line's crop maps to the image: image = c + R(a) * (umin + (i + .5) / s, ...). */
 typedef struct frame {
@@ -244,6 +245,19 @@ psc_status psci_text_lines(psci_tess *t, const unsigned char *gray, int w, int h
         for (size_t i = 0; i < ls.n; i++)
             order[i] = ba[i].i;
     }
+    /* A chain whose crop at letter scale is huge is a mesh of texture or a block of lines
+     * run together (one cost Tesseract 40 s on a phone photo of gravel): the picture is then
+     * better read whole. Staged scenes' largest such crops are under 0.2 MP. */
+    for (size_t i = 0; st == PSC_OK && i < ls.n; i++) {
+        const psci_tline *l = &ls.v[i];
+        float s = (float)TARGET_H / (float)l->height;
+        if ((float)(l->x1 - l->x0) * (float)(l->y1 - l->y0) * s * s > MAX_CROP_PIXELS) {
+            *busy = 1;
+            free(ba), free(order), free(sure);
+            psci_tlines_free(&ls);
+            return PSC_OK;
+        }
+    }
     psci_words ws = {NULL, 0, 0};
     for (size_t oi = 0; st == PSC_OK && oi < ls.n; oi++) {
         const psci_tline *l = &ls.v[order[oi]];
@@ -268,7 +282,7 @@ psc_status psci_text_lines(psci_tess *t, const unsigned char *gray, int w, int h
         reading r1;
         summarise(&ws, 0, &r1);
         int is_sure = r1.alnum >= 3 && r1.mean >= 80;
-        if (!is_sure && r1.alnum >= 3 && mode >= 1) {
+        if (!is_sure && r1.alnum >= 3 && r1.mean >= 60 && mode >= 1) {
             /* A second look at another scale: text reads the same, texture does not. */
             frame f2;
             size_t from = ws.n;
@@ -279,7 +293,9 @@ psc_status psci_text_lines(psci_tess *t, const unsigned char *gray, int w, int h
                     break;
                 reading r2;
                 summarise(&ws, from, &r2);
-                is_sure = r2.mean >= 40 && psci_text_similarity(r1.text, r2.text) >= 0.5f;
+                /* Asphalt and stone read as short confident-ish words at one scale and
+                 * similar ones at the next: ask for fair confidence both times. */
+                is_sure = r2.mean >= 60 && psci_text_similarity(r1.text, r2.text) >= 0.5f;
             }
             ws.n = from;
         }
