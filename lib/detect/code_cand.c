@@ -142,7 +142,7 @@ psc_status psci_code_candidates(const unsigned char *g, int w, int h, size_t max
         out->v[out->n++] = (psci_patch){px0, py0, px1, py1, density, bars};
     }
     free(edges), free(across), free(label), free(stack);
-    if (st == PSC_OK) {
+    if (st == PSC_OK && out->n > 0) {
         qsort(out->v, out->n, sizeof *out->v, by_density);
         if (out->n > max_patches)
             out->n = max_patches;
