@@ -20,9 +20,30 @@ static int busy(int edges, int across) {
     return edges >= BUSY || across >= BAR_EDGES || edges - across >= BAR_EDGES;
 }
 
-/* Parallel bars across the patch: lines at a quarter, half and three quarters of the way
- * along the bars cross at least 16 bar edges and see the same pattern (straight, parallel
- * bars); tile grout and window frames cross a few. vertical: bars run up-down. */
+/* Best agreement (per cent of the overlap) between two binarised profiles shifted against
+ * each other by up to maxs: tilted or curved bars cross lines further along at an offset. */
+static int agreement(const unsigned char *p, const unsigned char *q, int len, int maxs) {
+    int best = 0;
+    for (int sft = -maxs; sft <= maxs; sft++) {
+        int same = 0, n = 0;
+        for (int i = 0; i < len; i++) {
+            int j = i + sft;
+            if (j < 0 || j >= len)
+                continue;
+            same += p[i] == q[j];
+            n++;
+        }
+        if (n * 2 >= len && same * 100 / n > best)
+            best = same * 100 / n;
+    }
+    return best;
+}
+
+/* Parallel bars across the patch: lines at 3/8, 1/2 and 5/8 of the way along the bars (clear
+ * of the digits printed under many codes) cross at least 16 bar edges and see the same pattern, allowing for a tilt
+ * (straight or gently curved parallel bars); the bar widths vary as a code's do (stripes on
+ * fabric are regular). Tile grout and window frames cross a few edges. vertical: bars run
+ * up-down. */
 static int bar_pattern(const unsigned char *g, int w, int x0, int y0, int x1, int y1, int vertical) {
     int len = vertical ? x1 - x0 : y1 - y0; /* across the bars */
     int span = vertical ? y1 - y0 : x1 - x0;
@@ -31,7 +52,7 @@ static int bar_pattern(const unsigned char *g, int w, int x0, int y0, int x1, in
     unsigned char prof[3][4096];
     for (int k = 0; k < 3; k++) {
         long sum = 0;
-        int at = (vertical ? y0 : x0) + span * (k + 1) / 4;
+        int at = (vertical ? y0 : x0) + span * (3 + k) / 8;
         for (int i = 0; i < len; i++) {
             int x = vertical ? x0 + i : at, y = vertical ? at : y0 + i;
             prof[k][i] = g[(size_t)y * (size_t)w + (size_t)x];
@@ -41,12 +62,28 @@ static int bar_pattern(const unsigned char *g, int w, int x0, int y0, int x1, in
         for (int i = 0; i < len; i++)
             prof[k][i] = prof[k][i] < mean;
     }
-    int edges = 0, same = 0;
-    for (int i = 1; i < len; i++)
-        edges += prof[1][i] != prof[1][i - 1];
-    for (int i = 0; i < len; i++)
-        same += prof[0][i] == prof[1][i] && prof[2][i] == prof[1][i];
-    return edges >= 16 && same * 100 >= len * 80;
+    int edges = 0, runs = 0;
+    double rsum = 0, rsq = 0;
+    for (int i = 1, start = 0; i <= len; i++) {
+        if (i < len && prof[1][i] == prof[1][i - 1])
+            continue;
+        if (i < len)
+            edges++;
+        if (start > 0 && i < len) { /* whole runs only: not the margins */
+            double r = i - start;
+            rsum += r;
+            rsq += r * r;
+            runs++;
+        }
+        start = i;
+    }
+    if (edges < 16 || runs < 8)
+        return 0;
+    double mean = rsum / runs, var = rsq / runs - mean * mean;
+    if (var < (0.3 * mean) * (0.3 * mean))
+        return 0;
+    int maxs = span / 8 + 2;
+    return agreement(prof[1], prof[0], len, maxs) >= 80 && agreement(prof[1], prof[2], len, maxs) >= 80;
 }
 
 static int by_density(const void *a, const void *b) {

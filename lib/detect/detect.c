@@ -90,7 +90,7 @@ static unsigned char *rescale(const unsigned char *src, int w, int h, int nw, in
     return dst;
 }
 
-enum { MAX_PATCHES = 48 };
+enum { MAX_PATCHES = 48, SMALL_FRAME = 2000 };
 
 static psc_status scan_patches(psci_detector *d, const unsigned char *g, int w, int h,
                                size_t found_from, psci_regions *out, psci_err *err);
@@ -128,7 +128,7 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
      * upscaled patches (default) and, in thorough mode, tiles of about half the short side,
      * 384..1024 px, overlapping by a quarter. */
     if (st == PSC_OK)
-        st = psci_zxing_scan(g, w, h, w, 0, 0, 1.0f, o->mode >= 2, out, err);
+        st = psci_zxing_scan(g, w, h, w, 0, 0, 1.0f, o->mode >= 2 || (o->mode == 1 && longest <= 1600), out, err);
     int shortest = w < h ? w : h;
     int tile = shortest / 2 < 384 ? 384 : shortest / 2 > 1024 ? 1024 : shortest / 2;
     int stride = tile * 3 / 4;
@@ -180,17 +180,21 @@ static psc_status scan_patches(psci_detector *d, const unsigned char *g, int w, 
         const psci_patch *p = &ps.v[i];
         if (already_found(p, out, found_from))
             continue;
+        /* The patch with a margin; past the photo's edge the margin is white, a quiet zone
+         * for codes printed to the edge of the frame. */
         int mx = (p->x1 - p->x0) / 4 + 16, my = (p->y1 - p->y0) / 4 + 16;
-        int x0 = p->x0 - mx < 0 ? 0 : p->x0 - mx, y0 = p->y0 - my < 0 ? 0 : p->y0 - my;
-        int x1 = p->x1 + mx > w ? w : p->x1 + mx, y1 = p->y1 + my > h ? h : p->y1 + my;
-        int cw = x1 - x0, ch = y1 - y0;
+        int x0 = p->x0 - mx, y0 = p->y0 - my, cw = p->x1 - p->x0 + 2 * mx, ch = p->y1 - p->y0 + 2 * my;
         unsigned char *crop = malloc((size_t)cw * (size_t)ch);
         if (crop == NULL) {
             st = psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
             break;
         }
-        for (int y = 0; y < ch; y++)
-            memcpy(crop + (size_t)y * (size_t)cw, g + (size_t)(y0 + y) * (size_t)w + (size_t)x0, (size_t)cw);
+        memset(crop, 255, (size_t)cw * (size_t)ch);
+        for (int y = y0 < 0 ? 0 : y0; y < y0 + ch && y < h; y++) {
+            int sx = x0 < 0 ? 0 : x0, ex = x0 + cw < w ? x0 + cw : w;
+            memcpy(crop + (size_t)(y - y0) * (size_t)cw + (size_t)(sx - x0), g + (size_t)y * (size_t)w + (size_t)sx,
+                   (size_t)(ex - sx));
+        }
         unsigned char *up = rescale(crop, cw, ch, cw * 2, ch * 2);
         free(crop);
         if (up == NULL) {
@@ -266,7 +270,11 @@ static psc_status scan_text(psci_detector *d, const psci_detect_opts *o, const u
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int busy = 0;
     psc_status st = psci_text_lines(d->tess, g, w, h, o->mode, o->deadline_ms, &busy, out, err);
-    if (st != PSC_OK || (!busy && o->mode < 2))
+    /* Small pictures (screenshots, scans, charts) are cheap to read whole, and the frame pass
+     * finds what lines of three letters miss: lone numbers, two-letter words. */
+    int longest = w > h ? w : h;
+    int small = o->mode == 1 && !o->recheck && longest <= SMALL_FRAME;
+    if (st != PSC_OK || (!busy && o->mode < 2 && !small))
         return st;
     psci_detect_opts rest = *o;
     rest.deadline_ms = o->deadline_ms - (int)elapsed_ms(&t0);
@@ -306,7 +314,9 @@ psc_status psci_detect_run(psci_detector *d, const psci_detect_opts *o, const un
         for (int y = 0; y < ch; y++)
             memcpy(crop + (size_t)y * (size_t)cw, gray + (size_t)(y0 + y) * (size_t)w + (size_t)x0, (size_t)cw);
         size_t before = out->n;
-        st = scan_all(d, o, crop, cw, ch, out, err);
+        psci_detect_opts again = *o;
+        again.recheck = 1;
+        st = scan_all(d, &again, crop, cw, ch, out, err);
         free(crop);
         for (size_t k = before; k < out->n; k++) {
             out->v[k].x += x0;

@@ -14,6 +14,7 @@ typedef struct psci_detect_opts {
     int codes, text; /* which detectors run */
     const char *langs;
     int deadline_ms; /* OCR time budget for the whole photo */
+    int recheck;     /* set internally when re-reading areas changed by a redaction round */
 } psci_detect_opts;
 
 psci_detector *psci_detector_new(void);

@@ -29,6 +29,7 @@ typedef struct comp {
 } comp;
 
 typedef struct link {
+    int32_t from; /* the left component, until groups are known */
     int group;
     float angle;
 } link;
@@ -336,9 +337,8 @@ static psc_status chain(comp *cs, size_t nc, int f, psci_tlines *out, psci_err *
     int32_t *parent = malloc(nc * sizeof *parent);
     size_t capl = 1024, nl = 0;
     link *links = malloc(capl * sizeof *links);
-    int32_t *la = malloc(capl * sizeof *la);
-    if (!parent || !links || !la) {
-        free(parent), free(links), free(la);
+    if (!parent || !links) {
+        free(parent), free(links);
         return psci_fail(err, PSC_ERR_NOMEM, "text: out of memory");
     }
     for (size_t i = 0; i < nc; i++)
@@ -364,26 +364,21 @@ static psc_status chain(comp *cs, size_t nc, int f, psci_tlines *out, psci_err *
                 if (nl == capl) {
                     capl *= 2;
                     link *nlk = realloc(links, capl * sizeof *links);
-                    if (nlk)
-                        links = nlk;
-                    int32_t *nla = nlk ? realloc(la, capl * sizeof *la) : NULL;
-                    if (!nlk || !nla) {
-                        free(parent), free(links), free(la);
+                    if (nlk == NULL) {
+                        free(parent), free(links);
                         return psci_fail(err, PSC_ERR_NOMEM, "text: out of memory");
                     }
-                    la = nla;
+                    links = nlk;
                 }
-                la[nl] = (int32_t)i;
-                links[nl++].angle = atan2f(dy, dx);
+                links[nl++] = (link){(int32_t)i, 0, atan2f(dy, dx)};
             }
         }
     }
     for (size_t i = 0; i < nc; i++)
         cs[i].group = uf_find(parent, (int)i);
     for (size_t k = 0; k < nl; k++)
-        links[k].group = cs[la[k]].group;
+        links[k].group = cs[links[k].from].group;
     free(parent);
-    free(la);
     qsort(cs, nc, sizeof *cs, by_group_x);
     qsort(links, nl, sizeof *links, by_link);
     psc_status st = PSC_OK;

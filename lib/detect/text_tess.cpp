@@ -83,26 +83,17 @@ extern "C" void psci_tess_free(psci_tess *t) {
 }
 
 /* A word box worth hiding: readable-looking, not a texture blob. */
-static bool plausible(const char *word, float conf, int bw, int bh, int w, int h) {
-    if (word == NULL || bw <= 0 || bh < 6)
-        return false;
-    int alnum = 0, total = 0;
-    for (const unsigned char *p = (const unsigned char *)word; *p; p++) {
-        if ((*p & 0xC0) == 0x80)
-            continue; /* UTF-8 continuation */
-        total++;
-        if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p >= 0xC0)
-            alnum++;
-    }
-    if (alnum == 0)
+static bool plausible(const psci_word &wd, int w, int h) {
+    int bw = wd.x1 - wd.x0, bh = wd.y1 - wd.y0;
+    if (bw <= 0 || bh < 6 || wd.alnum == 0)
         return false;
     if (bh > h / 3 || bw > (w * 9) / 10)
         return false; /* a "word" as tall as a third of the photo is a texture */
     if (bw > bh * 30)
         return false;
-    if (alnum == 1)
-        return conf >= 80; /* lone glyphs are mostly false positives */
-    return conf >= (alnum >= 3 ? 40.0f : 60.0f) && alnum * 2 >= total;
+    if (wd.alnum == 1)
+        return wd.conf >= 80; /* lone glyphs are mostly false positives */
+    return wd.conf >= (wd.alnum >= 3 ? 40.0f : 60.0f) && wd.alnum * 2 >= wd.total;
 }
 
 static long elapsed_ms(const struct timespec *t0) {
@@ -157,43 +148,100 @@ static bool same_line(const cand &a, const cand &b) {
     return gap <= std::max(ha, hb) * 3 / 2;
 }
 
+static tesseract::PageSegMode psm_of(int psm) {
+    switch (psm) {
+    case 6: return tesseract::PSM_SINGLE_BLOCK;
+    case 7: return tesseract::PSM_SINGLE_LINE;
+    case 12: return tesseract::PSM_SPARSE_TEXT_OSD;
+    default: return tesseract::PSM_SPARSE_TEXT;
+    }
+}
+
+/* Runs recognition with page segmentation psm; fails closed past deadline_ms. */
+static psc_status recognize(tesseract::TessBaseAPI &api, const unsigned char *gray, int w, int h,
+                            int stride, int psm, int deadline_ms, psci_err *err) {
+    api.SetPageSegMode(psm_of(psm));
+    api.SetImage(gray, w, h, 1, stride);
+    api.SetSourceResolution(300); /* photos carry no DPI; avoids Tesseract's warning */
+    tesseract::ETEXT_DESC monitor;
+    monitor.set_deadline_msecs(deadline_ms);
+    int rc = api.Recognize(&monitor);
+    if (monitor.deadline_exceeded()) {
+        api.Clear();
+        return psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
+    }
+    if (rc != 0) {
+        api.Clear();
+        return psci_fail(err, PSC_ERR_DETECTOR, "tesseract: recognition failed");
+    }
+    return PSC_OK;
+}
+
+/* Appends every word of the last recognition to out. */
+static psc_status collect(tesseract::TessBaseAPI &api, psci_words *out, psci_err *err) {
+    psc_status st = PSC_OK;
+    tesseract::ResultIterator *ri = api.GetIterator();
+    if (ri == NULL)
+        return PSC_OK;
+    do {
+        int x0, y0, x1, y1;
+        if (!ri->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1))
+            continue;
+        char *word = ri->GetUTF8Text(tesseract::RIL_WORD);
+        psci_word wd;
+        std::memset(&wd, 0, sizeof wd);
+        wd.x0 = x0, wd.y0 = y0, wd.x1 = x1, wd.y1 = y1;
+        wd.conf = ri->Confidence(tesseract::RIL_WORD);
+        for (const unsigned char *p = (const unsigned char *)word; p && *p; p++) {
+            if ((*p & 0xC0) == 0x80)
+                continue; /* UTF-8 continuation */
+            wd.total++;
+            if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p >= 0xC0)
+                wd.alnum++;
+        }
+        std::string low = alnum_lower(word);
+        std::snprintf(wd.text, sizeof wd.text, "%s", low.c_str());
+        delete[] word;
+        if (out->n == out->cap) {
+            size_t cap = out->cap ? out->cap * 2 : 32;
+            psci_word *v = (psci_word *)std::realloc(out->v, cap * sizeof *v);
+            if (v == NULL) {
+                st = psci_fail(err, PSC_ERR_NOMEM, "text: out of memory");
+                break;
+            }
+            out->v = v;
+            out->cap = cap;
+        }
+        out->v[out->n++] = wd;
+    } while (ri->Next(tesseract::RIL_WORD));
+    delete ri;
+    return st;
+}
+
 extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, int w, int h,
                                      int stride, int psm, int deadline_ms, int ox, int oy,
                                      float scale, psci_regions *out, psci_err *err) {
     try {
         tesseract::TessBaseAPI &api = t->api;
-        api.SetPageSegMode(psm == 12 ? tesseract::PSM_SPARSE_TEXT_OSD : tesseract::PSM_SPARSE_TEXT);
-        api.SetImage(gray, w, h, 1, stride);
-        api.SetSourceResolution(300); /* photos carry no DPI; avoids Tesseract's warning */
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        tesseract::ETEXT_DESC monitor;
-        monitor.set_deadline_msecs(deadline_ms);
-        int rc = api.Recognize(&monitor);
-        if (monitor.deadline_exceeded()) {
-            api.Clear();
-            return psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
-        }
-        if (rc != 0) {
-            api.Clear();
-            return psci_fail(err, PSC_ERR_DETECTOR, "tesseract: recognition failed");
-        }
+        psc_status st = recognize(api, gray, w, h, stride, psm == 12 ? 12 : 11, deadline_ms, err);
+        if (st != PSC_OK)
+            return st;
+        psci_words ws = {NULL, 0, 0};
+        st = collect(api, &ws, err);
         std::vector<cand> cands, weak;
-        tesseract::ResultIterator *ri = api.GetIterator();
-        if (ri != NULL) {
-            do {
-                int x0, y0, x1, y1;
-                if (!ri->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1))
-                    continue;
-                char *word = ri->GetUTF8Text(tesseract::RIL_WORD);
-                float conf = ri->Confidence(tesseract::RIL_WORD);
-                if (plausible(word, conf, x1 - x0, y1 - y0, w, h))
-                    cands.push_back(cand{x0, y0, x1, y1, conf, alnum_lower(word), -1, false});
-                else if (conf >= 30 && y1 - y0 >= 6 && y1 - y0 <= h / 3 && alnum_lower(word).size() >= 2)
-                    weak.push_back(cand{x0, y0, x1, y1, conf, alnum_lower(word), -1, true});
-                delete[] word;
-            } while (ri->Next(tesseract::RIL_WORD));
-            delete ri;
+        for (size_t k = 0; st == PSC_OK && k < ws.n; k++) {
+            const psci_word &wd = ws.v[k];
+            if (plausible(wd, w, h))
+                cands.push_back(cand{wd.x0, wd.y0, wd.x1, wd.y1, wd.conf, wd.text, -1, false});
+            else if (wd.conf >= 30 && wd.y1 - wd.y0 >= 6 && wd.y1 - wd.y0 <= h / 3 && std::strlen(wd.text) >= 2)
+                weak.push_back(cand{wd.x0, wd.y0, wd.x1, wd.y1, wd.conf, wd.text, -1, true});
+        }
+        psci_words_free(&ws);
+        if (st != PSC_OK) {
+            api.Clear();
+            return st;
         }
         /* Group words into lines. */
         int groups = 0;
@@ -216,7 +264,6 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
         /* Textures (cobbles, foliage, fabric) yield confident nonsense in sparse mode, but
          * read differently when the same spot is read again as a single line: keep a line
          * only when a second reading agrees with the first. */
-        psc_status st = PSC_OK;
         int checks = 0;
         api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
         for (int g = 0; st == PSC_OK && g < groups; g++) {
@@ -286,71 +333,14 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
     }
 }
 
-static tesseract::PageSegMode psm_of(int psm) {
-    switch (psm) {
-    case 6: return tesseract::PSM_SINGLE_BLOCK;
-    case 7: return tesseract::PSM_SINGLE_LINE;
-    case 12: return tesseract::PSM_SPARSE_TEXT_OSD;
-    default: return tesseract::PSM_SPARSE_TEXT;
-    }
-}
-
 extern "C" psc_status psci_tess_read(psci_tess *t, const unsigned char *gray, int w, int h,
                                      int stride, int psm, int deadline_ms, psci_words *out,
                                      psci_err *err) {
     try {
-        tesseract::TessBaseAPI &api = t->api;
-        api.SetPageSegMode(psm_of(psm));
-        api.SetImage(gray, w, h, 1, stride);
-        api.SetSourceResolution(300);
-        tesseract::ETEXT_DESC monitor;
-        monitor.set_deadline_msecs(deadline_ms);
-        int rc = api.Recognize(&monitor);
-        if (monitor.deadline_exceeded()) {
-            api.Clear();
-            return psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than its budget (setting max-ocr-seconds)");
-        }
-        if (rc != 0) {
-            api.Clear();
-            return psci_fail(err, PSC_ERR_DETECTOR, "tesseract: recognition failed");
-        }
-        psc_status st = PSC_OK;
-        tesseract::ResultIterator *ri = api.GetIterator();
-        if (ri != NULL) {
-            do {
-                int x0, y0, x1, y1;
-                if (!ri->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1))
-                    continue;
-                char *word = ri->GetUTF8Text(tesseract::RIL_WORD);
-                psci_word wd;
-                std::memset(&wd, 0, sizeof wd);
-                wd.x0 = x0, wd.y0 = y0, wd.x1 = x1, wd.y1 = y1;
-                wd.conf = ri->Confidence(tesseract::RIL_WORD);
-                for (const unsigned char *p = (const unsigned char *)word; p && *p; p++) {
-                    if ((*p & 0xC0) == 0x80)
-                        continue;
-                    wd.total++;
-                    if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p >= 0xC0)
-                        wd.alnum++;
-                }
-                std::string low = alnum_lower(word);
-                std::snprintf(wd.text, sizeof wd.text, "%s", low.c_str());
-                delete[] word;
-                if (out->n == out->cap) {
-                    size_t cap = out->cap ? out->cap * 2 : 32;
-                    psci_word *v = (psci_word *)std::realloc(out->v, cap * sizeof *v);
-                    if (v == NULL) {
-                        st = psci_fail(err, PSC_ERR_NOMEM, "text: out of memory");
-                        break;
-                    }
-                    out->v = v;
-                    out->cap = cap;
-                }
-                out->v[out->n++] = wd;
-            } while (ri->Next(tesseract::RIL_WORD));
-            delete ri;
-        }
-        api.Clear();
+        psc_status st = recognize(t->api, gray, w, h, stride, psm, deadline_ms, err);
+        if (st == PSC_OK)
+            st = collect(t->api, out, err);
+        t->api.Clear();
         return st;
     } catch (...) {
         return psci_fail(err, PSC_ERR_DETECTOR, "tesseract failed while reading text");
