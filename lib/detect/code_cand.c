@@ -13,6 +13,7 @@
 enum { CB = 8, EDGE = 24, BUSY = 16, BAR_EDGES = 6, MIN_BLOCKS = 3, MAX_BLOCKS = 100 };
 #define MIN_DENSITY 0.2f
 #define MIN_BAR_DENSITY 0.06f
+#define MIN_AGREE 65 /* per cent; curved bars on a bottle agree 69-71% */
 
 /* A block worth joining: many sharp edges, or a steady one-directional run of them (bars
  * of a wider 1D code cross each row of a block once or twice). */
@@ -83,7 +84,7 @@ static int bar_pattern(const unsigned char *g, int w, int x0, int y0, int x1, in
     if (var < (0.3 * mean) * (0.3 * mean))
         return 0;
     int maxs = span / 8 + 2;
-    return agreement(prof[1], prof[0], len, maxs) >= 80 && agreement(prof[1], prof[2], len, maxs) >= 80;
+    return agreement(prof[1], prof[0], len, maxs) >= MIN_AGREE && agreement(prof[1], prof[2], len, maxs) >= MIN_AGREE;
 }
 
 static int by_density(const void *a, const void *b) {
