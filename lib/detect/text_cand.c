@@ -186,8 +186,11 @@ static int label(const unsigned char *g, int w, int h, const float *mean, const 
     }
     rowstart[h] = (int)n;
     /* Component statistics, indexed through the root run. */
+    size_t roots = 0;
+    for (size_t r = 0; r < n; r++)
+        roots += uf_find(parent, (int)r) == (int)r;
     int32_t *slot = malloc((n ? n : 1) * sizeof *slot);
-    comp *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    comp *tmp = malloc((roots ? roots : 1) * sizeof *tmp);
     if (!slot || !tmp) {
         free(runs), free(parent), free(rowstart), free(slot), free(tmp);
         return -1;
