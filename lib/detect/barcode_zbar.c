@@ -59,6 +59,8 @@ psc_status psci_zbar_scan(psci_zbar *z, const unsigned char *gray, int w, int h,
                           psci_regions *out, psci_err *err) {
     /* Always hand ZBar our own copy, zero-padded to a multiple of 8 bytes: with inverted-code
      * testing on, libzbar 0.23.92 writes up to 7 bytes past a buffer whose size is not. */
+    if (w < 1 || h < 1)
+        return PSC_OK; /* nothing to scan (a 1-px-wide photo halved) */
     size_t need = (size_t)w * (size_t)h, padded = (need + 7) & ~(size_t)7;
     if (padded > z->copy_cap) {
         unsigned char *c = realloc(z->copy, padded);

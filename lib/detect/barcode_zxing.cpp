@@ -52,6 +52,8 @@ static const char *format_name(ZXing::BarcodeFormat f) {
 extern "C" psc_status psci_zxing_scan(const unsigned char *gray, int w, int h, int stride, int ox,
                                       int oy, float scale, int try_harder, psci_regions *out,
                                       psci_err *err) {
+    if (w < 1 || h < 1)
+        return PSC_OK;
     try {
         ZXing::ImageView view(gray, w, h, ZXing::ImageFormat::Lum, stride);
         ZXing::DecodeHints hints;

@@ -106,7 +106,7 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
      * Small images and re-check crops are scanned fully. */
     int longest = w > h ? w : h;
     int zxing_done = 0;
-    if (o->mode <= 1 && longest > 1600) {
+    if (o->mode <= 1 && longest > 1600 && w >= 64 && h >= 64) {
         unsigned char *s = rescale(g, w, h, w / 2, h / 2);
         if (s == NULL)
             return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
@@ -120,8 +120,9 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
     } else {
         st = psci_zbar_scan(d->zbar, g, w, h, w, 1, 1, 0, 0, 1.0f, out, err);
     }
-    if (st == PSC_OK && o->mode >= 2 && longest > 1200) {
-        int f = longest > 2400 ? 4 : 2;
+    int f4 = longest > 2400 ? 4 : 2;
+    if (st == PSC_OK && o->mode >= 2 && longest > 1200 && w / f4 >= 16 && h / f4 >= 16) {
+        int f = f4;
         unsigned char *s = rescale(g, w, h, w / f, h / f);
         if (s == NULL)
             return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");

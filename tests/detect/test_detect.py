@@ -254,6 +254,17 @@ class Detect(unittest.TestCase):
         self.assertLessEqual(x, 300 + 20)
         self.assertGreaterEqual(x + bw, 300 + bar_w - 20, "the box must span the bars: %r" % found[0])
 
+    def test_extreme_shapes_in_every_mode(self):
+        # 1 px wide, 1 px high, tiny: detection halves and tiles big photos; none of that may
+        # turn into an empty image handed to a reader or a spurious failure.
+        for size in ("1x3000", "3000x1", "7x7", "64x4000"):
+            p = os.path.join(self.tmp, "shape-%s.jpg" % size)
+            convert("-size", size, "-seed", "3", "plasma:fractal", p)
+            for mode in ("fast", "default", "thorough"):
+                out, line, _ = self.scrub(p, "--detect", mode)
+                self.assertEqual(line["status"], "scrubbed", "%s %s: %r" % (size, mode, line))
+                self.assertTrue(os.path.exists(out))
+
     def test_detector_failure_means_no_output(self):
         p = self.scene("nolang", [("text.png", 60, 400)])
         out, line, r = self.scrub(p, "--lang", "zzz", expect_rc=1)
