@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,6 +28,13 @@ typedef struct psci_err {
 psc_status psci_fail(psci_err *err, psc_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void psci_err_clear(psci_err *err);
+
+/* Milliseconds of CLOCK_MONOTONIC since t0 (time budgets of the detectors). */
+static inline long psci_elapsed_ms(const struct timespec *t0) {
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (long)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
 
 /* Overflow-checked size arithmetic: return 0 on overflow, 1 on success. */
 int psci_size_add(size_t a, size_t b, size_t *out);

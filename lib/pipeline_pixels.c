@@ -242,10 +242,8 @@ psc_status psci_pixels_jpeg(psc_ctx *ctx, psci_buf *clean, int orient, const uns
         st = redact_jpeg_coefs(ctx, clean->data, clean->len, &rs, &red);
         if (st == PSC_OK)
             st = record_regions(rep, &rs, err);
-        hidden.n = 0; /* the next round re-checks only what this one changed */
-        for (size_t i = 0; st == PSC_OK && i < rs.n; i++)
-            st = psci_regions_add(&hidden, &rs.v[i], err);
-        psci_regions_free(&rs);
+        psci_regions_free(&hidden); /* the next round re-checks only what this one changed */
+        hidden = rs;
         /* The encoder re-emits markers: send the result through the keep-list again. */
         psci_jpeg j;
         if (st == PSC_OK && (st = psci_jpeg_parse(red.data, red.len, &j, err)) == PSC_OK) {
@@ -371,10 +369,8 @@ psc_status psci_pixels_png(psc_ctx *ctx, psci_buf *clean, int orient, psc_report
         st = redact_rgba(ctx, px, w, h, &rs);
         if (st == PSC_OK)
             st = record_regions(rep, &rs, err);
-        hidden.n = 0; /* the next round re-checks only what this one changed */
-        for (size_t i = 0; st == PSC_OK && i < rs.n; i++)
-            st = psci_regions_add(&hidden, &rs.v[i], err);
-        psci_regions_free(&rs);
+        psci_regions_free(&hidden); /* the next round re-checks only what this one changed */
+        hidden = rs;
         changed = 1;
     }
     psci_regions_free(&hidden);
@@ -431,10 +427,8 @@ psc_status psci_pixels_heif(psc_ctx *ctx, const unsigned char *in, size_t n, int
         st = redact_rgba(ctx, px, w, h, &rs);
         if (st == PSC_OK)
             st = record_regions(rep, &rs, err);
-        hidden.n = 0; /* the next round re-checks only what this one changed */
-        for (size_t i = 0; st == PSC_OK && i < rs.n; i++)
-            st = psci_regions_add(&hidden, &rs.v[i], err);
-        psci_regions_free(&rs);
+        psci_regions_free(&hidden); /* the next round re-checks only what this one changed */
+        hidden = rs;
         changed = 1;
     }
     psci_regions_free(&hidden);

@@ -222,12 +222,6 @@ static psc_status scan_patches(psci_detector *d, const unsigned char *g, int w, 
     return st;
 }
 
-static long elapsed_ms(const struct timespec *t0) {
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (long)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* The whole frame read by Tesseract's sparse-text mode (small pictures, and pictures too busy
  * for the candidate stage). */
 static psc_status scan_frame_text(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
@@ -273,7 +267,7 @@ static psc_status scan_text(psci_detector *d, const psci_detect_opts *o, const u
     if (st != PSC_OK || (!busy && !small))
         return st;
     psci_detect_opts rest = *o;
-    rest.deadline_ms = o->deadline_ms - (int)elapsed_ms(&t0);
+    rest.deadline_ms = o->deadline_ms - (int)psci_elapsed_ms(&t0);
     if (rest.deadline_ms <= 0)
         return psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", o->deadline_ms);
     return scan_frame_text(d, &rest, g, w, h, out, err);

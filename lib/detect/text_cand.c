@@ -288,8 +288,9 @@ static void line_stats(const comp *c, size_t n, float angle, float *strength, fl
     *vdev = median(off, m) / hmed;
 }
 
+/* Appends a line of n components at pyramid factor f, with its shape statistics. */
 static psc_status add_line(psci_tlines *out, const comp *c, size_t n, float angle, int f,
-                           psci_err *err) {
+                           float strength, float hdev, float vdev, psci_err *err) {
     if (out->n == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 64;
         psci_tline *v = realloc(out->v, cap * sizeof *v);
@@ -328,7 +329,9 @@ static psc_status add_line(psci_tlines *out, const comp *c, size_t n, float angl
     }
     qsort(hs, nh, sizeof hs[0], by_int);
     l->height = hs[nh / 2];
-    line_stats(c, n, angle, &l->strength, &l->hdev, &l->vdev);
+    l->strength = strength;
+    l->hdev = hdev;
+    l->vdev = vdev;
     return PSC_OK;
 }
 
@@ -408,7 +411,7 @@ static psc_status chain(comp *cs, size_t nc, int f, psci_tlines *out, psci_err *
              * contrast 3-6 margins in staged scenes); chains of texture blobs (foliage,
              * fabric, blurred backgrounds) barely pass the threshold (1.3-1.8). */
             if (strength >= MIN_STRENGTH)
-                st = add_line(out, &cs[s], n, angle, f, err);
+                st = add_line(out, &cs[s], n, angle, f, strength, hdev, vdev, err);
         }
         s = e;
         lk = le;

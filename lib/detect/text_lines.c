@@ -134,12 +134,6 @@ static void summarise(const psci_words *ws, size_t from, reading *r) {
     r->mean = n ? sum / (float)n : 0;
 }
 
-static long elapsed_ms(const struct timespec *t0) {
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (long)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static psc_status read_frame(psci_tess *t, const unsigned char *g, int w, int h, const frame *f,
                              int psm, int left_ms, psci_words *ws, psci_err *err) {
     unsigned char *crop = warp(g, w, h, f);
@@ -234,16 +228,13 @@ psc_status psci_text_lines(psci_tess *t, const unsigned char *gray, int w, int h
         return PSC_OK;
     }
     by_area *ba = st == PSC_OK ? malloc((ls.n ? ls.n : 1) * sizeof *ba) : NULL;
-    size_t *order = st == PSC_OK ? malloc((ls.n ? ls.n : 1) * sizeof *order) : NULL;
     char *sure = st == PSC_OK ? calloc(ls.n ? ls.n : 1, 1) : NULL;
-    if (st == PSC_OK && (ba == NULL || order == NULL || sure == NULL))
+    if (st == PSC_OK && (ba == NULL || sure == NULL))
         st = psci_fail(err, PSC_ERR_NOMEM, "text: out of memory");
     if (st == PSC_OK) {
         for (size_t i = 0; i < ls.n; i++)
             ba[i] = (by_area){(long)(ls.v[i].x1 - ls.v[i].x0) * (ls.v[i].y1 - ls.v[i].y0), i};
         qsort(ba, ls.n, sizeof *ba, area_cmp);
-        for (size_t i = 0; i < ls.n; i++)
-            order[i] = ba[i].i;
     }
     /* A chain whose crop at letter scale is huge is a mesh of texture or a block of lines
      * run together (one cost Tesseract 40 s on a phone photo of gravel): the picture is then
@@ -253,20 +244,20 @@ psc_status psci_text_lines(psci_tess *t, const unsigned char *gray, int w, int h
         float s = (float)TARGET_H / (float)l->height;
         if ((float)(l->x1 - l->x0) * (float)(l->y1 - l->y0) * s * s > MAX_CROP_PIXELS) {
             *busy = 1;
-            free(ba), free(order), free(sure);
+            free(ba), free(sure);
             psci_tlines_free(&ls);
             return PSC_OK;
         }
     }
     psci_words ws = {NULL, 0, 0};
     for (size_t oi = 0; st == PSC_OK && oi < ls.n; oi++) {
-        const psci_tline *l = &ls.v[order[oi]];
+        const psci_tline *l = &ls.v[ba[oi].i];
         int skip = 0;
         for (size_t pj = 0; pj < oi && !skip; pj++)
-            skip = sure[order[pj]] && mostly_inside(l, &ls.v[order[pj]]);
+            skip = sure[ba[pj].i] && mostly_inside(l, &ls.v[ba[pj].i]);
         if (skip)
             continue;
-        long left = deadline_ms - elapsed_ms(&t0);
+        long left = deadline_ms - psci_elapsed_ms(&t0);
         if (left <= 0) {
             st = psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
             break;
@@ -287,7 +278,7 @@ psc_status psci_text_lines(psci_tess *t, const unsigned char *gray, int w, int h
             frame f2;
             size_t from = ws.n;
             if (make_frame(&ls, l, f.s * 0.7f, &f2)) {
-                left = deadline_ms - elapsed_ms(&t0);
+                left = deadline_ms - psci_elapsed_ms(&t0);
                 st = read_frame(t, gray, w, h, &f2, psm, left > 0 ? (int)left : 1, &ws, err);
                 if (st != PSC_OK)
                     break;
@@ -299,7 +290,7 @@ psc_status psci_text_lines(psci_tess *t, const unsigned char *gray, int w, int h
             }
             ws.n = from;
         }
-        sure[order[oi]] = (char)is_sure;
+        sure[ba[oi].i] = (char)is_sure;
         if (is_sure)
             st = emit_shapes(out, &ls, l, r1.mean, 0, w, h, err);
         for (size_t k = 0; k < ws.n && st == PSC_OK; k++) {
@@ -312,7 +303,6 @@ psc_status psci_text_lines(psci_tess *t, const unsigned char *gray, int w, int h
     }
     psci_words_free(&ws);
     free(ba);
-    free(order);
     free(sure);
     psci_tlines_free(&ls);
     return st;

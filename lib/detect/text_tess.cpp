@@ -96,12 +96,6 @@ static bool plausible(const psci_word &wd, int w, int h) {
     return wd.conf >= (wd.alnum >= 3 ? 40.0f : 60.0f) && wd.alnum * 2 >= wd.total;
 }
 
-static long elapsed_ms(const struct timespec *t0) {
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (long)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* One word found by the sparse-text pass. */
 struct cand {
     int x0, y0, x1, y1;
@@ -291,7 +285,7 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
                 keep = true;
                 doubtful = minconf < 60;
             } else if (!keep) {
-                long left = deadline_ms - elapsed_ms(&t0);
+                long left = deadline_ms - psci_elapsed_ms(&t0);
                 if (left <= 0) {
                     st = psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
                     break;
