@@ -37,6 +37,7 @@ const char *psc_status_str(psc_status st) {
     case PSC_ERR_DETECTOR: return "content detector failed";
     case PSC_ERR_INTERNAL: return "internal error";
     case PSC_ERR_UNSAFE: return "result could not be verified clean";
+    case PSC_ERR_CANCELLED: return "cancelled by the caller";
     }
     return "unknown status";
 }

@@ -50,7 +50,8 @@ typedef enum psc_status {
     PSC_ERR_EXISTS = 8,       /**< the output exists and overwriting was not allowed */
     PSC_ERR_DETECTOR = 9,     /**< a content detector could not run */
     PSC_ERR_INTERNAL = 10,    /**< a bug: an internal invariant failed (fail closed) */
-    PSC_ERR_UNSAFE = 11       /**< the result could not be verified clean; nothing written */
+    PSC_ERR_UNSAFE = 11,      /**< the result could not be verified clean; nothing written */
+    PSC_ERR_CANCELLED = 12    /**< the progress callback asked to stop; nothing written (since 0.2) */
 } psc_status;
 
 /** Short static description of a status ("file is damaged or truncated"). Thread-safe. */

@@ -15,6 +15,10 @@ typedef struct psci_detect_opts {
     const char *langs;
     int deadline_ms; /* OCR time budget for the whole photo */
     int recheck;     /* set internally when re-reading areas changed by a redaction round */
+    /* Polled between detector passes and during OCR; non-zero stops the run with
+     * PSC_ERR_CANCELLED. NULL: never cancelled. */
+    int (*cancelled)(void *ud);
+    void *cancel_ud;
 } psci_detect_opts;
 
 psci_detector *psci_detector_new(void);
