@@ -3,6 +3,7 @@
  * file/buffer front doors to the pipeline.
  */
 #include "context.h"
+#include "pipeline.h"
 #include "detect/detect.h"
 #include "io.h"
 #include "region.h"

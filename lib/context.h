@@ -34,25 +34,3 @@ psc_status psci_pipeline_run(psc_ctx *ctx, const unsigned char *in, size_t n, ps
                              int check, psc_report **rep);
 
 #endif
-
-/* The picture stage (pipeline_pixels.c): decode the clean photo, find codes and text, hide
- * them, and check again until nothing is found. *clean is replaced when anything is hidden.
- * JPEG: exif (orientation-only, may be NULL) is re-inserted after redaction. */
-psc_status psci_pixels_jpeg(psc_ctx *ctx, psci_buf *clean, int orient, const unsigned char *exif,
-                            size_t exif_len, psc_report *rep);
-psc_status psci_pixels_png(psc_ctx *ctx, psci_buf *clean, int orient, psc_report *rep);
-
-/* HEIF (pipeline_pixels.c): decodes the primary image as shown and runs the detectors. With
- * find_only it lists what they find and changes nothing (jpeg may be NULL). Otherwise, when
- * anything is found it is hidden and the picture is encoded into jpeg as a baseline JPEG
- * (quality 92, no metadata, alpha flattened onto white); jpeg stays empty when nothing is
- * found. */
-psc_status psci_pixels_heif(psc_ctx *ctx, const unsigned char *in, size_t n, int find_only,
-                            psci_buf *jpeg, psc_report *rep);
-
-/* Check: run the detectors on an input as it is and list the regions found (nothing hidden). */
-psc_status psci_pixels_find(psc_ctx *ctx, const unsigned char *in, size_t n, int is_jpeg, int orient,
-                            psc_report *rep);
-/* Upright JPEG preview of at most max_side pixels (pipeline_pixels.c). */
-psc_status psci_make_preview(psc_ctx *ctx, const unsigned char *in, size_t n, int max_side,
-                             psci_buf *out);

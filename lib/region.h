@@ -31,12 +31,6 @@ typedef struct psci_regions {
 psc_status psci_regions_add(psci_regions *rs, const psci_region *r, psci_err *err);
 void psci_regions_free(psci_regions *rs);
 
-#ifdef __cplusplus
-}
-#endif
-
-#endif
-
 /* Turns raw detector boxes into redaction boxes: 1D codes grown across their bars, 2D codes
  * padded by a quiet zone, words padded by 0.3x their height; then overlapping boxes merged
  * (so no letter stays visible between words of a line) and clipped to w x h. */
@@ -56,3 +50,9 @@ void psci_region_to_stored(psci_region *r, int o, int dw, int dh);
 
 /* Stored -> display coordinates of one pixel for EXIF orientation o, stored size W x H. */
 void psci_orient_point(int o, int W, int H, int x, int y, int *ox, int *oy);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
