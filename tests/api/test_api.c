@@ -37,7 +37,7 @@ static void test_null_and_bounds(void) {
     psc_report_free(NULL);
     psc_free(NULL);
     CHECK_EQ(psc_version_number(), PSC_VERSION_NUMBER);
-    CHECK(strcmp(psc_version_string(), "0.1.0") == 0);
+    CHECK(strcmp(psc_version_string(), "0.2.0") == 0);
     CHECK(strcmp(psc_status_str(PSC_ERR_CORRUPT), "file is damaged or truncated") == 0);
     CHECK(psc_status_str((psc_status)999) != NULL);
 
@@ -60,6 +60,8 @@ static void test_null_and_bounds(void) {
         CHECK(psc_param_name(p) != NULL && psc_param_help(p) != NULL);
         CHECK_EQ(psc_param_by_name(psc_param_name(p), &q), PSC_OK);
         CHECK_EQ(q, p);
+        if (psc_param_type_of(p) == PSC_PARAM_TYPE_STRING)
+            continue; /* text settings: tests/api/test_api_v02.c */
         CHECK_EQ(psc_param_bounds(p, &mn, &mx, &def), PSC_OK);
         CHECK(mn <= def && def <= mx);
         CHECK_EQ(psc_ctx_get(ctx, p, &v), PSC_OK);
