@@ -6,30 +6,10 @@
 #include <photoscrub/photoscrub.h>
 
 #include "harness.h"
+#include "api/slurp.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
-
-static const char *testdata;
-
-static unsigned char *slurp(const char *name, size_t *len) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", testdata, name);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "cannot open %s\n", path);
-        exit(1);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc((size_t)n + 1);
-    if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
-        exit(1);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static void test_string_settings(void) {
     psc_ctx *ctx = psc_ctx_new();
