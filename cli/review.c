@@ -4,7 +4,7 @@
  * labelled, the metadata that was removed, and failures in red. Light enough for 500 photos:
  * previews are 360 px JPEGs, no scripts.
  */
-#include "cli.h"
+#include "review.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +28,7 @@ typedef struct entry {
 struct review {
     entry *v;
     size_t n, cap;
+    size_t not_photos; /* files met in folders that are not photos: counted, never shown */
 };
 
 review *review_new(void) {
@@ -70,6 +71,10 @@ static unsigned char *read_all(const char *path, size_t *len) {
 }
 
 void review_add(review *rv, psc_ctx *ctx, const job *j, const outcome *res) {
+    if (res->status == OUT_NOT_PHOTO) {
+        rv->not_photos++; /* a README.md beside the photos is not a photo to review */
+        return;
+    }
     if (rv->n == rv->cap) {
         size_t nc = rv->cap ? rv->cap * 2 : 64;
         entry *nv = realloc(rv->v, nc * sizeof *nv);
@@ -85,12 +90,8 @@ void review_add(review *rv, psc_ctx *ctx, const job *j, const outcome *res) {
     e->status = res->status;
     e->msg = dupstr(res->msg);
     if (res->rep) {
-        char buf[1024] = "";
-        size_t used = 0;
-        for (int m = 0; m < PSC_META_COUNT_; m++)
-            if (psc_report_found(res->rep, (psc_meta)m))
-                used += (size_t)snprintf(buf + used, used < sizeof buf ? sizeof buf - used : 0, "%s%s",
-                                         used ? ", " : "", psc_meta_label((psc_meta)m));
+        char buf[1024];
+        found_text(res->rep, buf, sizeof buf);
         e->found = dupstr(buf);
         int sw, sh, o = psc_report_orientation(res->rep);
         psc_report_dimensions(res->rep, &sw, &sh);
@@ -106,10 +107,9 @@ void review_add(review *rv, psc_ctx *ctx, const job *j, const outcome *res) {
         e->kinds = calloc(e->nboxes ? e->nboxes : 1, sizeof *e->kinds);
         for (size_t i = 0; e->boxes && e->kinds && i < e->nboxes; i++) {
             psc_box b;
-            const char *k = NULL;
-            psc_report_region(res->rep, i, &b, &k, NULL, NULL);
+            psc_report_region(res->rep, i, &b, NULL, NULL, NULL);
             e->boxes[i] = psc_box_to_display(b, shown_o, rw, rh);
-            e->kinds[i] = dupstr(k);
+            e->kinds[i] = dupstr(kind_short_label(res->rep, i));
         }
     }
     /* Preview of what will be shared (the result), or of the input for inspect/verify. */
@@ -137,15 +137,6 @@ static void html_text(FILE *f, const char *s) {
         default: fputc(*s, f);
         }
     }
-}
-
-static const char *kind_label(const char *k) {
-    if (k == NULL) return "?";
-    if (!strcmp(k, "qr")) return "QR";
-    if (!strcmp(k, "barcode")) return "barcode";
-    if (!strcmp(k, "matrix")) return "2D code";
-    if (!strcmp(k, "text")) return "text";
-    return k;
 }
 
 int review_write(const review *rv, const char *path) {
@@ -182,9 +173,12 @@ int review_write(const review *rv, const char *path) {
                ".meta{font-size:13px;color:#444} .err{color:#c00;font-weight:600}\n"
                "</style></head><body>\n<h1>photoscrub review</h1>\n");
     fprintf(f, "<p class=\"sum\" id=\"summary\">%zu photos: %zu ready to share, %zu "
-               "<span class=\"err\">failed</span>; %zu areas hidden. Red boxes show what was hidden.</p>\n"
-               "<div class=\"grid\">\n",
+               "<span class=\"err\">failed</span>; %zu areas hidden. Red boxes show what was hidden.",
             rv->n, ok, failed, regions);
+    if (rv->not_photos)
+        fprintf(f, " %zu other file%s (not photos) left alone.", rv->not_photos,
+                rv->not_photos == 1 ? "" : "s");
+    fprintf(f, "</p>\n<div class=\"grid\">\n");
     for (size_t i = 0; i < rv->n; i++) {
         const entry *e = &rv->v[i];
         int bad = e->status == OUT_FAILED || e->status == OUT_LEAK;
@@ -196,7 +190,7 @@ int review_write(const review *rv, const char *path) {
                 fprintf(f, "<div class=\"box\" style=\"left:%.2f%%;top:%.2f%%;width:%.2f%%;height:%.2f%%\">"
                            "<span class=\"label\">%s</span></div>",
                         100.0 * b->x / e->dw, 100.0 * b->y / e->dh, 100.0 * b->w / e->dw,
-                        100.0 * b->h / e->dh, kind_label(e->kinds[k]));
+                        100.0 * b->h / e->dh, e->kinds[k] ? e->kinds[k] : "?");
             }
             fprintf(f, "</div>\n");
         }

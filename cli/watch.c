@@ -6,7 +6,9 @@
  * with a .txt giving the reason. Files already in INBOX at start are processed, and an
  * inotify queue overflow triggers a full rescan, so bursts and restarts lose nothing.
  */
-#include "cli.h"
+#include "watch.h"
+#include "output.h"
+#include "run.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -214,8 +216,6 @@ static void drain_ready(watch *w) {
     w->n = k;
 }
 
-extern volatile sig_atomic_t psc_cli_interrupted;
-
 int cli_watch(const options *o, const char *inbox, const char *outbox) {
     watch w;
     memset(&w, 0, sizeof w);
@@ -250,7 +250,7 @@ int cli_watch(const options *o, const char *inbox, const char *outbox) {
     rescan(&w); /* photos left from before a restart */
     double last_scan = now_s();
     char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
-    while (!psc_cli_interrupted) {
+    while (!cli_interrupted) {
         struct pollfd pfd = {fd, POLLIN, 0};
         int r = poll(&pfd, 1, 1000);
         if (r < 0 && errno != EINTR)

@@ -49,7 +49,6 @@ psc_ctx *psc_ctx_new(void) {
         return NULL;
     psci_param_defaults(ctx);
     psci_err_clear(&ctx->err);
-    memcpy(ctx->langs, "eng+fra", 8);
     return ctx;
 }
 
@@ -61,17 +60,81 @@ void psc_ctx_free(psc_ctx *ctx) {
 }
 
 psc_status psc_ctx_set_langs(psc_ctx *ctx, const char *langs) {
+    if (ctx != NULL && langs == NULL) {
+        psci_err_clear(&ctx->err);
+        return psci_fail(&ctx->err, PSC_ERR_ARG, "languages: empty or too long");
+    }
+    return psc_ctx_set_str(ctx, PSC_PARAM_LANGS, langs);
+}
+
+psc_status psc_ctx_set_str(psc_ctx *ctx, psc_param param, const char *value) {
     if (ctx == NULL)
         return PSC_ERR_ARG;
     psci_err_clear(&ctx->err);
-    if (langs == NULL || !*langs || strlen(langs) >= sizeof ctx->langs)
-        return psci_fail(&ctx->err, PSC_ERR_ARG, "languages: empty or too long");
-    for (const char *p = langs; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '_' || *p == '+'))
-            return psci_fail(&ctx->err, PSC_ERR_ARG, "languages: '%s' is not a list like eng+fra", langs);
-    memcpy(ctx->langs, langs, strlen(langs) + 1);
+    const psci_param_def *d = psci_param_find(param);
+    if (d == NULL)
+        return psci_fail(&ctx->err, PSC_ERR_ARG, "unknown setting id %d", (int)param);
+    if (d->type != PSC_PARAM_TYPE_STRING)
+        return psci_fail(&ctx->err, PSC_ERR_ARG, "setting '%s' is a number: use psc_ctx_set",
+                         d->name);
+    if (value == NULL)
+        return psci_fail(&ctx->err, PSC_ERR_ARG, "setting '%s': NULL value", d->name);
+    psc_status st = psci_param_check_str(d, value, &ctx->err);
+    if (st == PSC_OK)
+        memcpy((char *)ctx + d->ctx_off, value, strlen(value) + 1);
+    return st;
+}
+
+psc_status psc_ctx_get_str(const psc_ctx *ctx, psc_param param, const char **value) {
+    const psci_param_def *d = psci_param_find(param);
+    if (ctx == NULL || value == NULL || d == NULL || d->type != PSC_PARAM_TYPE_STRING)
+        return PSC_ERR_ARG;
+    *value = (const char *)ctx + d->ctx_off;
     return PSC_OK;
+}
+
+psc_status psc_ctx_set_progress(psc_ctx *ctx, psc_progress_fn fn, void *user) {
+    if (ctx == NULL)
+        return PSC_ERR_ARG;
+    ctx->progress = fn;
+    ctx->progress_ud = fn ? user : NULL;
+    return PSC_OK;
+}
+
+const char *psc_stage_name(psc_stage stage) {
+    static const char *const names[] = {"read", "metadata", "detect", "redact", "verify", "write"};
+    return (int)stage >= 0 && (size_t)stage < sizeof names / sizeof *names ? names[stage] : NULL;
+}
+
+/* Asks the callback; remembers a cancel so every later poll of this call says the same. */
+static int ask_callback(psc_ctx *ctx) {
+    if (ctx->cancelled)
+        return 1;
+    if (ctx->progress == NULL ||
+        ctx->progress(ctx->progress_ud, ctx->last_stage, ctx->last_fraction) == 0)
+        return 0;
+    ctx->cancelled = 1;
+    psci_fail(&ctx->err, PSC_ERR_CANCELLED, "cancelled by the progress callback (stage %s)",
+              psc_stage_name(ctx->last_stage));
+    return 1;
+}
+
+psc_status psci_ctx_progress(psc_ctx *ctx, psc_stage stage, double fraction) {
+    ctx->last_stage = stage;
+    ctx->last_fraction = fraction < 0 ? 0 : fraction > 1 ? 1 : fraction;
+    return ask_callback(ctx) ? PSC_ERR_CANCELLED : PSC_OK;
+}
+
+int psci_ctx_poll_cancel(void *ud) {
+    return ask_callback((psc_ctx *)ud);
+}
+
+/* Start of every scrub/check/inspect/preview call: no old error, no old cancel. */
+static void begin_call(psc_ctx *ctx) {
+    psci_err_clear(&ctx->err);
+    ctx->cancelled = 0;
+    ctx->last_stage = PSC_STAGE_READ;
+    ctx->last_fraction = 0;
 }
 
 const char *psc_ctx_errmsg(const psc_ctx *ctx) {
@@ -91,6 +154,9 @@ psc_status psc_ctx_set(psc_ctx *ctx, psc_param param, long long value) {
     const psci_param_def *d = psci_param_find(param);
     if (d == NULL)
         return psci_fail(&ctx->err, PSC_ERR_ARG, "unknown setting id %d", (int)param);
+    if (d->type != PSC_PARAM_TYPE_INT)
+        return psci_fail(&ctx->err, PSC_ERR_ARG, "setting '%s' is text: use psc_ctx_set_str",
+                         d->name);
     if (value < d->min || value > d->max)
         return psci_fail(&ctx->err, PSC_ERR_ARG, "setting '%s': %lld is outside [%lld, %lld]",
                          d->name, value, d->min, d->max);
@@ -99,7 +165,8 @@ psc_status psc_ctx_set(psc_ctx *ctx, psc_param param, long long value) {
 }
 
 psc_status psc_ctx_get(const psc_ctx *ctx, psc_param param, long long *value) {
-    if (ctx == NULL || value == NULL || psci_param_find(param) == NULL)
+    const psci_param_def *d = psci_param_find(param);
+    if (ctx == NULL || value == NULL || d == NULL || d->type != PSC_PARAM_TYPE_INT)
         return PSC_ERR_ARG;
     *value = ctx->param[param];
     return PSC_OK;
@@ -117,7 +184,12 @@ static psc_status run_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_le
     psc_report *r = NULL;
     psci_buf b;
     psci_buf_init(&b);
-    psc_status st = psci_pipeline_run(ctx, in, in_len, out ? &b : NULL, check, &r);
+    psc_status st = psci_ctx_progress(ctx, PSC_STAGE_READ, 1.0);
+    if (st == PSC_OK)
+        st = psci_pipeline_run(ctx, in, in_len, out ? &b : NULL, check, &r);
+    /* The last chance to stop before the result leaves the library (or reaches the disk). */
+    if (st == PSC_OK && out != NULL)
+        st = psci_ctx_progress(ctx, PSC_STAGE_WRITE, 0.0);
     if (st == PSC_OK && out != NULL)
         psci_buf_take(&b, out, out_len);
     psci_buf_free(&b);
@@ -138,7 +210,7 @@ psc_status psc_scrub_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_len
         *rep = NULL;
     if (ctx == NULL)
         return PSC_ERR_ARG;
-    psci_err_clear(&ctx->err);
+    begin_call(ctx);
     if ((in == NULL && in_len) || out == NULL || out_len == NULL)
         return psci_fail(&ctx->err, PSC_ERR_ARG, "NULL input or output pointer");
     return run_buffer(ctx, in ? in : (const unsigned char *)"", in_len, out, out_len, 0, rep);
@@ -150,7 +222,7 @@ psc_status psc_inspect_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_l
         *rep = NULL;
     if (ctx == NULL)
         return PSC_ERR_ARG;
-    psci_err_clear(&ctx->err);
+    begin_call(ctx);
     if ((in == NULL && in_len) || rep == NULL)
         return psci_fail(&ctx->err, PSC_ERR_ARG, "NULL input or report pointer");
     return run_buffer(ctx, in ? in : (const unsigned char *)"", in_len, NULL, NULL, 0, rep);
@@ -161,7 +233,7 @@ psc_status psc_check_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_len
         *rep = NULL;
     if (ctx == NULL)
         return PSC_ERR_ARG;
-    psci_err_clear(&ctx->err);
+    begin_call(ctx);
     if ((in == NULL && in_len) || rep == NULL)
         return psci_fail(&ctx->err, PSC_ERR_ARG, "NULL input or report pointer");
     return run_buffer(ctx, in ? in : (const unsigned char *)"", in_len, NULL, NULL, 1, rep);
@@ -173,7 +245,7 @@ static psc_status report_file(psc_ctx *ctx, const char *path, int check, psc_rep
         *rep = NULL;
     if (ctx == NULL)
         return PSC_ERR_ARG;
-    psci_err_clear(&ctx->err);
+    begin_call(ctx);
     if (path == NULL || rep == NULL)
         return psci_fail(&ctx->err, PSC_ERR_ARG, "NULL path or report pointer");
     unsigned char *data = NULL;
@@ -197,7 +269,7 @@ psc_status psc_preview(psc_ctx *ctx, const unsigned char *in, size_t in_len, int
         *out_len = 0;
     if (ctx == NULL)
         return PSC_ERR_ARG;
-    psci_err_clear(&ctx->err);
+    begin_call(ctx);
     if (in == NULL || out == NULL || out_len == NULL || max_side < 16 || max_side > 4096)
         return psci_fail(&ctx->err, PSC_ERR_ARG, "preview: NULL pointer or max_side outside 16..4096");
     if (in_len > max_bytes(ctx))
@@ -245,7 +317,7 @@ psc_status psc_scrub_file(psc_ctx *ctx, const char *in_path, const char *out_pat
         *rep = NULL;
     if (ctx == NULL)
         return PSC_ERR_ARG;
-    psci_err_clear(&ctx->err);
+    begin_call(ctx);
     if (in_path == NULL || out_path == NULL || !*in_path || !*out_path)
         return psci_fail(&ctx->err, PSC_ERR_ARG, "NULL or empty path");
     int overwrite = (int)ctx->param[PSC_PARAM_OVERWRITE];

@@ -68,6 +68,23 @@ static const struct {
     [PSC_META_UNKNOWN] = {"unknown", "unknown data"},
 };
 
+_Static_assert(PSC_ICC_ACTION_NONE == (int)PSCI_ICC_NONE && PSC_ICC_ACTION_KEPT == (int)PSCI_ICC_KEPT &&
+                   PSC_ICC_ACTION_STRIPPED == (int)PSCI_ICC_STRIPPED,
+               "the public ICC actions mirror the pipeline's states");
+
+/* Region kinds, indexed by psc_region_kind: the words reports and tools use. */
+static const char *const kind_names[] = {"qr", "barcode", "matrix", "text"};
+
+const char *psc_region_kind_name(psc_region_kind kind) {
+    return (int)kind >= 0 && (size_t)kind < sizeof kind_names / sizeof *kind_names
+               ? kind_names[kind]
+               : NULL;
+}
+
+size_t psc_meta_count(void) {
+    return PSC_META_COUNT_;
+}
+
 const char *psc_meta_name(psc_meta m) {
     if ((int)m < 0 || m >= PSC_META_COUNT_)
         return NULL;
@@ -200,6 +217,102 @@ psc_status psc_report_region(const psc_report *rep, size_t i, psc_box *box, cons
         *detector = r->detector;
     if (conf)
         *conf = r->conf;
+    return PSC_OK;
+}
+
+psc_status psc_report_region_kind(const psc_report *rep, size_t i, psc_region_kind *kind) {
+    if (rep == NULL || kind == NULL || i >= rep->n_regions || rep->regions[i].kind == NULL)
+        return PSC_ERR_ARG;
+    for (size_t k = 0; k < sizeof kind_names / sizeof *kind_names; k++)
+        if (strcmp(rep->regions[i].kind, kind_names[k]) == 0) {
+            *kind = (psc_region_kind)k;
+            return PSC_OK;
+        }
+    return PSC_ERR_ARG;
+}
+
+psc_status psc_report_region_symbology(const psc_report *rep, size_t i, const char **symbology) {
+    if (rep == NULL || symbology == NULL || i >= rep->n_regions)
+        return PSC_ERR_ARG;
+    *symbology = rep->regions[i].symbology;
+    return PSC_OK;
+}
+
+size_t psc_report_note_count(const psc_report *rep) {
+    return rep ? rep->n_notes : 0;
+}
+
+const char *psc_report_note(const psc_report *rep, size_t i) {
+    return rep && i < rep->n_notes ? rep->notes[i] : NULL;
+}
+
+size_t psc_report_value_count(const psc_report *rep) {
+    return rep ? rep->n_values : 0;
+}
+
+psc_status psc_report_value(const psc_report *rep, size_t i, const char **name,
+                            const char **value) {
+    if (rep == NULL || i >= rep->n_values)
+        return PSC_ERR_ARG;
+    if (name)
+        *name = rep->values[i].name;
+    if (value)
+        *value = rep->values[i].value;
+    return PSC_OK;
+}
+
+psc_icc_action psc_report_icc_action(const psc_report *rep) {
+    return rep ? (psc_icc_action)rep->icc : PSC_ICC_ACTION_NONE;
+}
+
+const char *psc_report_detection(const psc_report *rep) {
+    return rep ? rep->detection : NULL;
+}
+
+/* The verdict `photoscrub verify` gives: nothing but the colour profile (kept by choice) and
+ * an orientation-only EXIF (not counted as found) may remain, and no detector finds anything. */
+int psc_report_is_clean(const psc_report *rep) {
+    if (rep == NULL)
+        return 0;
+    for (int m = 0; m < PSC_META_COUNT_; m++)
+        if (m != PSC_META_ICC && rep->found[m])
+            return 0;
+    return rep->n_regions == 0;
+}
+
+/* File extension for each output format the library writes. */
+static const char *format_extension(const char *format) {
+    static const struct {
+        const char *format, *ext;
+    } exts[] = {{"jpeg", ".jpg"}, {"png", ".png"}, {"heif", ".heic"}};
+    for (size_t i = 0; format && i < sizeof exts / sizeof *exts; i++)
+        if (strcmp(format, exts[i].format) == 0)
+            return exts[i].ext;
+    return NULL;
+}
+
+psc_status psc_report_output_name(const psc_report *rep, const char *name, char *buf,
+                                  size_t size) {
+    if (rep == NULL || name == NULL || buf == NULL || size == 0)
+        return PSC_ERR_ARG;
+    const char *of = psc_report_output_format(rep);
+    const char *ext = NULL;
+    if (of != NULL && rep->format != NULL && strcmp(of, rep->format) != 0)
+        ext = format_extension(of);
+    size_t stem = strlen(name);
+    if (ext != NULL) {
+        const char *slash = strrchr(name, '/');
+        const char *dot = strrchr(name, '.');
+        if (dot && (!slash || dot > slash))
+            stem = (size_t)(dot - name);
+    }
+    size_t elen = ext ? strlen(ext) : 0;
+    if (stem + elen >= size)
+        return PSC_ERR_LIMIT;
+    memmove(buf, name, stem);
+    if (ext)
+        memcpy(buf + stem, ext, elen);
+    buf[stem + elen] = '\0';
     return PSC_OK;
 }
 

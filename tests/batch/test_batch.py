@@ -192,6 +192,9 @@ class Batch(unittest.TestCase):
         os.makedirs(src)
         for n in ("exif_gps_thumb.jpg", "orient6.jpg", "truncated.jpg"):
             shutil.copy(os.path.join(ARGS.testdata, n), src)
+        # A file that is not a photo: counted apart, never shown as a (empty) photo card.
+        with open(os.path.join(src, "README.md"), "w") as fh:
+            fh.write("# ward party photos\n")
         # A photo with a QR code, so a labelled box must appear.
         scene = os.path.join(src, "qr.png")
         qr = os.path.join(self.tmp, "qr.png")
@@ -205,6 +208,7 @@ class Batch(unittest.TestCase):
             html = fh.read()
         self.assertEqual(html.count('class="photo'), 4)
         self.assertEqual(html.count('class="photo failed"'), 1)
+        self.assertNotIn("README.md", html)
         self.assertIn('<span class="label">QR</span>', html)
         self.assertIn("GPS position", html)
         self.assertNotIn("src=\"/", html, "the page must be self-contained")
@@ -217,6 +221,12 @@ class Batch(unittest.TestCase):
         r = run([chromium, *flags, "--dump-dom", "file://" + page], timeout=120)
         dom = r.stdout
         self.assertEqual(len(re.findall(r'class="photo(?: failed)?"', dom)), 4, r.stderr[-2000:])
+        summary = re.search(r'<p class="sum" id="summary">(.*?)</p>', dom, re.S)
+        self.assertTrue(summary, "no summary in the rendered page")
+        text = re.sub(r"<[^>]+>", "", summary.group(1))
+        self.assertIn("4 photos: 3 ready to share, 1 failed", text)
+        self.assertIn("1 other file (not photos) left alone", text)
+        self.assertNotIn("README.md", dom)
         self.assertEqual(len(re.findall(r'<span class="label">QR</span>', dom)), 1)
         shot = os.path.join(self.tmp, "shot.png")
         r = run([chromium, *flags, "--window-size=1300,1000", "--screenshot=" + shot, "file://" + page], timeout=120)

@@ -15,7 +15,9 @@ import re
 import shutil
 import stat
 import struct
+import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -33,6 +35,46 @@ SETTINGS = ["keep-icc", "orientation", "report-values", "max-file-mb", "max-mega
 
 def td(name):
     return os.path.join(ARGS.testdata, name)
+
+
+def help_settings(help_text):
+    """{name: (bounds or 'text', default)} from the settings part of --help, which the CLI
+    prints from the library's table (psc_param_at)."""
+    part = help_text.split("Library settings (--set NAME=VALUE):\n", 1)[1].split("\n\n", 1)[0]
+    rows = {}
+    for line in part.splitlines():
+        m = re.match(r"  (\S+)\s+.* \[(?:(-?\d+)\.\.(-?\d+)|text), default (-?\d+|\"[^\"]*\")\]$", line)
+        assert m, "unparsable settings line in --help: %r" % line
+        name, lo, hi, default = m.groups()
+        rows[name] = ((lo, hi) if lo is not None else "text", default.strip('"'))
+    return rows
+
+
+def man_settings(man_path):
+    """{name: (bounds or 'text', default)} from the SETTINGS section of the man page."""
+    with open(man_path, encoding="utf-8") as fh:
+        text = fh.read()
+    part = text.split(".SH SETTINGS\n", 1)[1].split("\n.SH ", 1)[0].replace("\\-", "-")
+    rows = {}
+    for m in re.finditer(r"\.TP\n\.B (\S+)\n([^\n]*)", part):
+        name, body = m.groups()
+        num = re.search(r"(-?\d+) to (-?\d+); default (-?\d+)\.$", body)
+        txt = re.search(r"Text; default \\\(lq(.*)\\\(rq\.$", body)
+        assert num or txt, "man page: no bounds/default for setting %s: %r" % (name, body)
+        rows[name] = ((num.group(1), num.group(2)), num.group(3)) if num else ("text", txt.group(1))
+    return rows
+
+
+def unprivileged():
+    """Command prefix that runs as nobody when we are root (CI runs as root, and root ignores
+    permission bits), [] otherwise; None when root cannot drop privileges here."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv"):
+        return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    if shutil.which("runuser"):
+        return ["runuser", "-u", "nobody", "--"]
+    return None
 
 
 def cli(args, cwd=None):
@@ -191,6 +233,28 @@ class T02ExitCodes(Base):
                 self.assertEqual(m.group(1), pv.group(1), "--version differs from CMakeLists.txt")
         self.assertEqual(cli(["-V"]).stdout, p.stdout)
 
+    def test_help_and_man_page_match_the_settings_table(self):
+        """--help prints the library's settings table; the man page's SETTINGS section must
+        list exactly the same names with the same bounds and defaults, so neither drifts."""
+        helped = help_settings(cli(["--help"]).stdout)
+        self.assertGreaterEqual(len(helped), 14, helped)
+        for name in SETTINGS + ["langs", "tessdata", "detect", "style"]:
+            self.assertIn(name, helped, "--help does not list setting %s" % name)
+        man = os.path.join(os.path.dirname(ARGS.testdata), "docs", "photoscrub.1")
+        documented = man_settings(man)
+        self.assertEqual(sorted(documented), sorted(helped),
+                         "settings in the man page differ from the library's table (--help)")
+        for name, row in helped.items():
+            self.assertEqual(documented[name], row, "man page bounds/default of %s" % name)
+        # Every setting --help lists is accepted by --set with its default value.
+        f = self.put("D/a.jpg")
+        args = []
+        for name, (kind, default) in helped.items():
+            if kind != "text" or default:
+                args += ["--set", "%s=%s" % (name, default)]
+        p = cli(args + ["-o", self.path("O"), f])
+        self.assertCli(p, 0, "--set with every default")
+
     def test_mixed_folder_continues_after_failure(self):
         self.put("IN/a.jpg")
         self.put("IN/b_truncated.jpg", "truncated.jpg")
@@ -243,7 +307,8 @@ class T03Overwrite(Base):
         p = cli(["-o", self.path("D"), f])
         self.assertTrue(P.read(f) == orig, "the original was changed without -f")
         p = cli(["-f", "-o", self.path("D"), f])
-        self.assertGreaterEqual(p.returncode, 0)
+        self.assertCli(p, 1, "-f -o D D/a.jpg must refuse to replace the original")
+        self.assertIn("--in-place", p.stderr, "the refusal must say how to replace originals")
         self.assertTrue(P.read(f) == orig, "photoscrub -f -o D D/a.jpg replaced the ORIGINAL photo "
                         "(exit %d) although --in-place was not given" % p.returncode)
         self.put("IN/b.jpg")
@@ -507,7 +572,9 @@ class T08Walk(Base):
         p = cli(["-q", "IN"], cwd=self.tmp)
         self.assertGreaterEqual(p.returncode, 0, P.describe(p))
         reached = os.path.exists(self.path(deep.replace("IN", "IN-scrubbed", 1), "a.jpg"))
-        if not reached:
+        if reached:
+            self.assertCli(p, 0, "every photo was reached and scrubbed")
+        else:
             self.assertIn("IN/d/d", p.stderr, "no message naming the folder that was not walked")
             self.assertEqual(p.returncode, 1, "photos left unscrubbed in a folder that was not walked, "
                              "yet exit status 0 ('every photo is clean')\n" + P.describe(p))
@@ -562,16 +629,38 @@ class T09Settings(Base):
         self.assertEqual(recs[g]["report"]["orientation"]["action"], "rotated")
 
     def test_read_only_output_folder(self):
-        if os.geteuid() == 0:
-            print("\n  skipped the read-only folder case: running as root, chmod does not block writes")
-            self.skipTest("running as root")
-        f = self.put("D/a.jpg")
-        os.makedirs(self.path("RO"))
-        os.chmod(self.path("RO"), 0o555)
-        p = cli(["-o", self.path("RO"), f])
-        self.assertCli(p, 1)
+        # Root ignores permission bits, so as root the CLI runs as nobody (setpriv/runuser):
+        # the input, the binary and the folders must then be reachable by nobody.
+        prefix = unprivileged()
+        self.assertIsNotNone(prefix, "running as root without setpriv or runuser")
+        base = tempfile.mkdtemp(prefix="psc-ro-")
+        self.addCleanup(shutil.rmtree, base, True)
+        os.chmod(base, 0o755)
+        f = os.path.join(base, "a.jpg")
+        shutil.copyfile(td(GPS_PHOTO), f)
+        os.chmod(f, 0o644)
+        dirs = {}
+        for name, mode in (("RO", 0o555), ("RW", 0o755)):
+            dirs[name] = os.path.join(base, name)
+            os.makedirs(dirs[name])
+            if prefix:
+                os.chown(dirs[name], 65534, 65534)  # nobody:nogroup owns it, like a user's folder
+            os.chmod(dirs[name], mode)
+        def run_as(out):
+            p = subprocess.run(prefix + [ARGS.cli, "--metadata-only", "-o", out, f], timeout=TIMEOUT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            p.stdout, p.stderr = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+            return p
+        # Control: the same user can scrub into a writable folder, so a failure below comes
+        # from the permission bits and not from a binary nobody cannot run.
+        p = run_as(dirs["RW"])
+        self.assertCli(p, 0, "scrub into a writable folder as %s" % (prefix[:1] or ["this user"])[0])
+        self.assertEqual(os.listdir(dirs["RW"]), ["a.jpg"])
+        p = run_as(dirs["RO"])
+        self.assertCli(p, 1, "scrub into a read-only folder")
         self.assertIn("a.jpg", p.stderr)
-        self.assertEqual(os.listdir(self.path("RO")), [])
+        self.assertEqual(os.listdir(dirs["RO"]), [])
+        os.chmod(dirs["RO"], 0o755)
 
     def test_output_folder_is_a_file(self):
         # Root-proof variant of an unwritable destination: -o names a regular file.
