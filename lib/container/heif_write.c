@@ -109,33 +109,28 @@ typedef struct layout {
     uint64_t mdat_data; /* file offset of the first mdat payload byte */
 } layout;
 
-/* The new location of each kept item: one extent, in mdat (cm 0) or idat (cm 1), in item order. */
-static psc_status write_meta(const unsigned char *p, const psci_heif *h, const layout *L,
-                             psci_buf *out, psci_err *err) {
-    size_t meta = 0, box = 0;
-    unsigned w = L->id_wide ? 4 : 2;
-    psc_status st = put_box_start(out, "meta", &meta, err);
-    if (st == PSC_OK)
-        st = put_full(out, 0, 0, err);
-    if (st == PSC_OK)
-        st = psci_buf_append(out, psci_heif_canon_hdlr, sizeof psci_heif_canon_hdlr, err);
-    if (st == PSC_OK && h->has_dinf)
-        st = psci_buf_append(out, psci_heif_canon_dinf, sizeof psci_heif_canon_dinf, err);
-    /* pitm */
-    if (st == PSC_OK)
-        st = put_box_start(out, "pitm", &box, err);
+/* PrimaryItemBox, ISO/IEC 14496-12:2015 §8.11.4. */
+static psc_status write_pitm(const psci_heif *h, const layout *L, psci_buf *out, psci_err *err) {
+    size_t box = 0;
+    psc_status st = put_box_start(out, "pitm", &box, err);
     if (st == PSC_OK)
         st = put_full(out, L->id_wide, 0, err);
     if (st == PSC_OK)
-        st = put_un(out, h->primary, w, err);
+        st = put_un(out, h->primary, L->id_wide ? 4 : 2, err);
     if (st == PSC_OK)
         st = put_box_end(out, box, err);
-    /* iinf: type and hidden flag only; names are not copied */
+    return st;
+}
+
+/* ItemInfoBox with ItemInfoEntry version 2 or 3, ISO/IEC 14496-12:2015 §8.11.6: type and hidden
+ * flag only; names are not copied (item_name is an empty string). */
+static psc_status write_iinf(const psci_heif *h, const layout *L, psci_buf *out, psci_err *err) {
+    size_t box = 0;
+    unsigned w = L->id_wide ? 4 : 2;
     size_t nkept = 0;
     for (size_t i = 0; i < h->nitems; i++)
         nkept += h->items[i].role != PSCI_HDROP;
-    if (st == PSC_OK)
-        st = put_box_start(out, "iinf", &box, err);
+    psc_status st = put_box_start(out, "iinf", &box, err);
     if (st == PSC_OK)
         st = put_full(out, nkept > 0xFFFF, 0, err);
     if (st == PSC_OK)
@@ -161,9 +156,17 @@ static psc_status write_meta(const unsigned char *p, const psci_heif *h, const l
     }
     if (st == PSC_OK)
         st = put_box_end(out, box, err);
-    /* iloc: version 1 (construction method present), no base offset, one extent per item */
-    if (st == PSC_OK)
-        st = put_box_start(out, "iloc", &box, err);
+    return st;
+}
+
+/* ItemLocationBox, ISO/IEC 14496-12:2015 §8.11.3: version 1 (construction method present; 2 for
+ * 32-bit ids), no base offset, one extent per item: in mdat (cm 0) from L->mdat_data on, or in
+ * idat (cm 1) from 0 on, in item order. *idat_len receives the idat bytes placed. */
+static psc_status write_iloc(const psci_heif *h, const layout *L, uint64_t *idat_len, psci_buf *out,
+                             psci_err *err) {
+    size_t box = 0;
+    unsigned w = L->id_wide ? 4 : 2;
+    psc_status st = put_box_start(out, "iloc", &box, err);
     if (st == PSC_OK)
         st = put_full(out, L->id_wide ? 2 : 1, 0, err);
     if (st == PSC_OK)
@@ -201,7 +204,15 @@ static psc_status write_meta(const unsigned char *p, const psci_heif *h, const l
     }
     if (st == PSC_OK)
         st = put_box_end(out, box, err);
-    /* iref: input images of kept derived images, the alpha plane's link; ids all kept */
+    *idat_len = ipos;
+    return st;
+}
+
+/* ItemReferenceBox, ISO/IEC 14496-12:2015 §8.11.12: input images of kept derived images
+ * ('dimg'), the alpha plane's link ('auxl', 'prem'); ids all kept. No box when none is left. */
+static psc_status write_iref(const psci_heif *h, const layout *L, psci_buf *out, psci_err *err) {
+    unsigned w = L->id_wide ? 4 : 2;
+    psc_status st = PSC_OK;
     size_t nref = 0, refbox = 0;
     for (size_t r = 0; st == PSC_OK && r < h->nrefs; r++) {
         const psci_href *ref = &h->refs[r];
@@ -240,24 +251,16 @@ static psc_status write_meta(const unsigned char *p, const psci_heif *h, const l
     }
     if (st == PSC_OK && nref)
         st = put_box_end(out, refbox, err);
-    /* iprp: kept properties in their original order, renumbered */
-    uint32_t *newidx = calloc(h->nprops + 1, sizeof *newidx);
-    if (newidx == NULL)
-        return psci_fail(err, PSC_ERR_NOMEM, "heif: out of memory");
-    uint32_t nk = 0;
-    for (size_t i = 0; i < h->nprops; i++)
-        if (h->props[i].keep)
-            newidx[i + 1] = ++nk;
-    size_t iprp = 0, ipco = 0;
-    if (st == PSC_OK)
-        st = put_box_start(out, "iprp", &iprp, err);
-    if (st == PSC_OK)
-        st = put_box_start(out, "ipco", &ipco, err);
-    for (size_t i = 0; st == PSC_OK && i < h->nprops; i++)
-        if (h->props[i].keep)
-            st = psci_buf_append(out, p + h->props[i].off, h->props[i].len, err);
-    if (st == PSC_OK)
-        st = put_box_end(out, ipco, err);
+    return st;
+}
+
+/* ItemPropertyAssociation, ISO/IEC 23008-12:2017 §9.3: for each kept item with a kept property,
+ * its new (1-based) indices newidx[] with their essential bits; 15-bit indices (flag 1) once
+ * more than 127 properties are kept (nk). */
+static psc_status write_ipma(const psci_heif *h, const layout *L, const uint32_t *newidx,
+                             uint32_t nk, psci_buf *out, psci_err *err) {
+    size_t box = 0;
+    unsigned w = L->id_wide ? 4 : 2;
     size_t nentries = 0;
     for (size_t i = 0; i < h->nitems; i++) {
         const psci_hitem *it = &h->items[i];
@@ -267,8 +270,7 @@ static psc_status write_meta(const unsigned char *p, const psci_heif *h, const l
         nentries += (size_t)any;
     }
     unsigned wide_idx = nk > 127;
-    if (st == PSC_OK)
-        st = put_box_start(out, "ipma", &box, err);
+    psc_status st = put_box_start(out, "ipma", &box, err);
     if (st == PSC_OK)
         st = put_full(out, L->id_wide, wide_idx, err);
     if (st == PSC_OK)
@@ -296,22 +298,80 @@ static psc_status write_meta(const unsigned char *p, const psci_heif *h, const l
                 st = psci_buf_byte(out, (unsigned char)((as->essential ? 0x80u : 0u) | ni), err);
         }
     }
-    free(newidx);
     if (st == PSC_OK)
         st = put_box_end(out, box, err);
+    return st;
+}
+
+/* ItemPropertiesBox, ISO/IEC 23008-12:2017 §9.3: ipco with the kept properties in their
+ * original order (copied byte for byte), renumbered in ipma. */
+static psc_status write_iprp(const unsigned char *p, const psci_heif *h, const layout *L,
+                             psci_buf *out, psci_err *err) {
+    uint32_t *newidx = calloc(h->nprops + 1, sizeof *newidx);
+    if (newidx == NULL)
+        return psci_fail(err, PSC_ERR_NOMEM, "heif: out of memory");
+    uint32_t nk = 0;
+    for (size_t i = 0; i < h->nprops; i++)
+        if (h->props[i].keep)
+            newidx[i + 1] = ++nk;
+    size_t iprp = 0, ipco = 0;
+    psc_status st = put_box_start(out, "iprp", &iprp, err);
+    if (st == PSC_OK)
+        st = put_box_start(out, "ipco", &ipco, err);
+    for (size_t i = 0; st == PSC_OK && i < h->nprops; i++)
+        if (h->props[i].keep)
+            st = psci_buf_append(out, p + h->props[i].off, h->props[i].len, err);
+    if (st == PSC_OK)
+        st = put_box_end(out, ipco, err);
+    if (st == PSC_OK)
+        st = write_ipma(h, L, newidx, nk, out, err);
+    free(newidx);
     if (st == PSC_OK)
         st = put_box_end(out, iprp, err);
-    /* idat: the kept construction-method-1 items (grid descriptions) */
-    if (st == PSC_OK && ipos > 0) {
-        st = put_box_start(out, "idat", &box, err);
-        for (size_t i = 0; st == PSC_OK && i < h->nitems; i++) {
-            const psci_hitem *it = &h->items[i];
-            if (it->role != PSCI_HDROP && it->has_loc && it->method == 1)
-                st = psci_heif_item_data(p, SIZE_MAX, h, it, SIZE_MAX, out, err);
-        }
-        if (st == PSC_OK)
-            st = put_box_end(out, box, err);
+    return st;
+}
+
+/* ItemDataBox, ISO/IEC 14496-12:2015 §8.11.11: the kept construction-method-1 items (grid
+ * descriptions), in item order as write_iloc placed them. */
+static psc_status write_idat(const unsigned char *p, const psci_heif *h, psci_buf *out,
+                             psci_err *err) {
+    size_t box = 0;
+    psc_status st = put_box_start(out, "idat", &box, err);
+    for (size_t i = 0; st == PSC_OK && i < h->nitems; i++) {
+        const psci_hitem *it = &h->items[i];
+        if (it->role != PSCI_HDROP && it->has_loc && it->method == 1)
+            st = psci_heif_item_data(p, SIZE_MAX, h, it, SIZE_MAX, out, err);
     }
+    if (st == PSC_OK)
+        st = put_box_end(out, box, err);
+    return st;
+}
+
+/* MetaBox, ISO/IEC 14496-12:2015 §8.11.1: the plain hdlr (§8.4.3) and dinf (§8.7.1), then pitm,
+ * iinf, iloc, iref, iprp and idat rebuilt from the plan. */
+static psc_status write_meta(const unsigned char *p, const psci_heif *h, const layout *L,
+                             psci_buf *out, psci_err *err) {
+    size_t meta = 0;
+    uint64_t idat_len = 0;
+    psc_status st = put_box_start(out, "meta", &meta, err);
+    if (st == PSC_OK)
+        st = put_full(out, 0, 0, err);
+    if (st == PSC_OK)
+        st = psci_buf_append(out, psci_heif_canon_hdlr, sizeof psci_heif_canon_hdlr, err);
+    if (st == PSC_OK && h->has_dinf)
+        st = psci_buf_append(out, psci_heif_canon_dinf, sizeof psci_heif_canon_dinf, err);
+    if (st == PSC_OK)
+        st = write_pitm(h, L, out, err);
+    if (st == PSC_OK)
+        st = write_iinf(h, L, out, err);
+    if (st == PSC_OK)
+        st = write_iloc(h, L, &idat_len, out, err);
+    if (st == PSC_OK)
+        st = write_iref(h, L, out, err);
+    if (st == PSC_OK)
+        st = write_iprp(p, h, L, out, err);
+    if (st == PSC_OK && idat_len > 0)
+        st = write_idat(p, h, out, err);
     if (st == PSC_OK)
         st = put_box_end(out, meta, err);
     return st;
