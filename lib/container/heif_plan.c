@@ -182,23 +182,12 @@ static psc_status keep_inputs(const unsigned char *p, size_t n, psci_heif *h, ps
     }
 }
 
-psc_status psci_heif_plan(const unsigned char *p, size_t n, psci_heif *h, int keep_icc,
-                          psci_err *err) {
-    if (strcmp(h->handler, "pict") != 0)
-        return psci_fail(err, PSC_ERR_UNSUPPORTED,
-                         "heif: the 'meta' handler is '%s', not an image ('pict')",
-                         h->handler[0] ? h->handler : "missing");
-    if (!h->has_pitm)
-        return psci_fail(err, PSC_ERR_CORRUPT, "heif: no primary item ('pitm' box)");
-    psci_hitem *prim = item_mut(h, h->primary);
-    if (prim == NULL || !prim->has_infe)
-        return psci_fail(err, PSC_ERR_CORRUPT,
-                         "heif: the primary item %u is not described ('iinf')", h->primary);
-    for (size_t i = 0; i < h->nitems; i++)
-        h->items[i].role = PSCI_HDROP;
-    psc_status st = keep_item(h, prim, PSCI_HPRIMARY, n, err);
-    /* The alpha plane is kept: it is part of what a viewer shows. Dropping it would make
-     * transparent areas opaque and could reveal pixels the author had hidden behind them. */
+/* The alpha plane is kept: it is part of what a viewer shows. Dropping it would make
+ * transparent areas opaque and could reveal pixels the author had hidden behind them.
+ * An alpha plane is an item with an 'auxl' reference to the primary image and an auxC naming
+ * alpha (ISO/IEC 23008-12:2017 §6.5.8). */
+static psc_status keep_alpha(psci_heif *h, const psci_hitem *prim, size_t n, psci_err *err) {
+    psc_status st = PSC_OK;
     for (size_t r = 0; st == PSC_OK && r < h->nrefs; r++) {
         const psci_href *ref = &h->refs[r];
         if (memcmp(ref->type, "auxl", 4) != 0)
@@ -219,10 +208,12 @@ psc_status psci_heif_plan(const unsigned char *p, size_t n, psci_heif *h, int ke
         if (alpha)
             st = keep_item(h, a, PSCI_HALPHA, n, err);
     }
-    if (st == PSC_OK)
-        st = keep_inputs(p, n, h, err);
-    if (st != PSC_OK)
-        return st;
+    return st;
+}
+
+/* Marks the listed properties of the kept items; an essential property that is not kept
+ * refuses the file (ISO/IEC 23008-12:2017 §9.3), except a colour profile left out on request. */
+static psc_status keep_props(psci_heif *h, int keep_icc, psci_err *err) {
     for (size_t i = 0; i < h->nprops; i++)
         h->props[i].keep = 0;
     for (size_t i = 0; i < h->nitems; i++) {
@@ -251,6 +242,32 @@ psc_status psci_heif_plan(const unsigned char *p, size_t n, psci_heif *h, int ke
             }
         }
     }
+    return PSC_OK;
+}
+
+psc_status psci_heif_plan(const unsigned char *p, size_t n, psci_heif *h, int keep_icc,
+                          psci_err *err) {
+    if (strcmp(h->handler, "pict") != 0)
+        return psci_fail(err, PSC_ERR_UNSUPPORTED,
+                         "heif: the 'meta' handler is '%s', not an image ('pict')",
+                         h->handler[0] ? h->handler : "missing");
+    if (!h->has_pitm)
+        return psci_fail(err, PSC_ERR_CORRUPT, "heif: no primary item ('pitm' box)");
+    psci_hitem *prim = item_mut(h, h->primary);
+    if (prim == NULL || !prim->has_infe)
+        return psci_fail(err, PSC_ERR_CORRUPT,
+                         "heif: the primary item %u is not described ('iinf')", h->primary);
+    for (size_t i = 0; i < h->nitems; i++)
+        h->items[i].role = PSCI_HDROP;
+    psc_status st = keep_item(h, prim, PSCI_HPRIMARY, n, err);
+    if (st == PSC_OK)
+        st = keep_alpha(h, prim, n, err);
+    if (st == PSC_OK)
+        st = keep_inputs(p, n, h, err);
+    if (st == PSC_OK)
+        st = keep_props(h, keep_icc, err);
+    if (st != PSC_OK)
+        return st;
     for (size_t i = 0; i < h->ntop; i++) {
         const char *t = h->top[i].type;
         h->top[i].keep = (unsigned char)(!memcmp(t, "ftyp", 4) || !memcmp(t, "meta", 4) ||

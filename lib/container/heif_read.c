@@ -546,9 +546,41 @@ static psc_status push_box(psci_hbox **arr, size_t *n, size_t *cap, const boxhdr
     return PSC_OK;
 }
 
-/* MetaBox, ISO/IEC 14496-12:2015 §8.11.1 (version 0): each child at most once; hdlr is §8.4.3,
- * pitm §8.11.4, dinf §8.7.1, idat §8.11.11 (its payload is where construction-method-1 extents
- * point). */
+/* HandlerBox, ISO/IEC 14496-12:2015 §8.4.3: only handler_type is read; the name is never kept. */
+static psc_status parse_hdlr(parse_state *s, const unsigned char *p, const boxhdr *b) {
+    unsigned hv;
+    uint32_t hf;
+    cur hc;
+    psc_status st = full_box(p, b, &hv, &hf, &hc, s->err);
+    if (st != PSC_OK)
+        return st;
+    (void)cur_u32(&hc);
+    uint32_t ht = cur_u32(&hc);
+    if (hc.bad)
+        return short_box(b, s->err);
+    unsigned char hb[4] = {(unsigned char)(ht >> 24), (unsigned char)(ht >> 16),
+                           (unsigned char)(ht >> 8), (unsigned char)ht};
+    psci_heif_fourcc(s->h->handler, hb);
+    return PSC_OK;
+}
+
+/* PrimaryItemBox, ISO/IEC 14496-12:2015 §8.11.4: version 0 has a 16-bit, version 1 a 32-bit id. */
+static psc_status parse_pitm(parse_state *s, const unsigned char *p, const boxhdr *b) {
+    unsigned pv;
+    uint32_t pf;
+    cur pc;
+    psc_status st = full_box(p, b, &pv, &pf, &pc, s->err);
+    if (st != PSC_OK)
+        return st;
+    s->h->primary = pv == 0 ? cur_u16(&pc) : cur_u32(&pc);
+    if (pc.bad)
+        return short_box(b, s->err);
+    s->h->has_pitm = 1;
+    return PSC_OK;
+}
+
+/* MetaBox, ISO/IEC 14496-12:2015 §8.11.1 (version 0): each child at most once; dinf is §8.7.1,
+ * idat §8.11.11 (its payload is where construction-method-1 extents point). */
 static psc_status parse_meta(parse_state *s, const unsigned char *p, const boxhdr *b) {
     psci_heif *h = s->h;
     unsigned v;
@@ -581,30 +613,11 @@ static psc_status parse_meta(parse_state *s, const unsigned char *p, const boxhd
             }
         const char *t = (const char *)cb.type;
         if (memcmp(t, "hdlr", 4) == 0) {
-            unsigned hv;
-            uint32_t hf;
-            cur hc;
-            if ((st = full_box(p, &cb, &hv, &hf, &hc, s->err)) != PSC_OK)
-                return st;
-            (void)cur_u32(&hc);
-            uint32_t ht = cur_u32(&hc);
-            if (hc.bad)
-                return short_box(&cb, s->err);
-            unsigned char hb[4] = {(unsigned char)(ht >> 24), (unsigned char)(ht >> 16),
-                                   (unsigned char)(ht >> 8), (unsigned char)ht};
-            psci_heif_fourcc(h->handler, hb);
+            st = parse_hdlr(s, p, &cb);
         } else if (memcmp(t, "dinf", 4) == 0) {
             h->has_dinf = 1;
         } else if (memcmp(t, "pitm", 4) == 0) {
-            unsigned pv;
-            uint32_t pf;
-            cur pc;
-            if ((st = full_box(p, &cb, &pv, &pf, &pc, s->err)) != PSC_OK)
-                return st;
-            h->primary = pv == 0 ? cur_u16(&pc) : cur_u32(&pc);
-            if (pc.bad)
-                return short_box(&cb, s->err);
-            h->has_pitm = 1;
+            st = parse_pitm(s, p, &cb);
         } else if (memcmp(t, "iinf", 4) == 0) {
             st = parse_iinf(s, p, &cb);
         } else if (memcmp(t, "iloc", 4) == 0) {
