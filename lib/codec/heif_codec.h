@@ -1,7 +1,7 @@
 /*
  * HEIF codec adapter: the only libheif user. Decodes only; photoscrub never writes HEIF
  * through libheif (that would re-encode). The structure is walked and rebuilt by
- * container/heif_boxes.c.
+ * container/heif_read.c and heif_write.c.
  */
 #ifndef PSC_CODEC_HEIF_H
 #define PSC_CODEC_HEIF_H

@@ -1,11 +1,11 @@
 /*
- * libFuzzer target for the HEIF box walker and rebuilder (lib/container/heif_boxes.c). Beyond
+ * libFuzzer target for the HEIF box walker and rebuilder (lib/container/heif_*.c). Beyond
  * crashes it checks the keep-list property: a planned file rebuilds into one that re-parses,
  * plans, passes the clean check, and rebuilds to the same bytes. With -DPSC_REPLAY_MAIN it is
  * an ordinary program that runs each file given on the command line.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ilib \
- *       tests/heic/fuzz_heif_boxes.c lib/container/heif_boxes.c lib/error.c -o fuzz_heif_boxes
+ *       tests/heic/fuzz_heif_boxes.c lib/container/heif_*.c lib/error.c -o fuzz_heif_boxes
  */
 #include "container/heif_boxes.h"
 
