@@ -18,12 +18,17 @@ psc_status psci_pipeline_run(psc_ctx *ctx, const unsigned char *in, size_t n, ps
         return psci_fail(err, PSC_ERR_NOMEM, "out of memory");
     void *state = NULL;
     int pixels = !ctx->param[PSC_PARAM_METADATA_ONLY];
-    psc_status st = fmt->scrub(ctx, in, n, out, rep, &state);
+    psc_status st = psci_ctx_progress(ctx, PSC_STAGE_METADATA, 0.0);
+    if (st == PSC_OK)
+        st = fmt->scrub(ctx, in, n, out, rep, &state);
     if (st == PSC_OK && out != NULL && pixels)
         st = psci_redact_photo(ctx, fmt, state, out, rep);
     if (st == PSC_OK && check && pixels)
         st = psci_find_in_photo(ctx, fmt, state, in, n, rep);
-    fmt->release_state(state);
+    if (st == PSC_OK)
+        st = psci_ctx_progress(ctx, PSC_STAGE_VERIFY, 1.0);
+    if (fmt->release_state != NULL)
+        fmt->release_state(state);
     psci_report_set_sizes(rep, n, (st == PSC_OK && out) ? out->len : 0);
     *rep_out = rep;
     return st;

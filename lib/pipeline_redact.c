@@ -25,7 +25,8 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
         return psci_fail(err, PSC_ERR_NOMEM, "out of memory");
     psci_detect_opts o = {(int)ctx->param[PSC_PARAM_DETECT], (int)ctx->param[PSC_PARAM_FIND_CODES],
                           (int)ctx->param[PSC_PARAM_FIND_TEXT], ctx->langs,
-                          (int)ctx->param[PSC_PARAM_MAX_OCR_SECONDS] * 1000, 0, NULL, NULL};
+                          (int)ctx->param[PSC_PARAM_MAX_OCR_SECONDS] * 1000, 0,
+                          psci_ctx_poll_cancel, ctx};
     const unsigned char *img = gray;
     unsigned char *disp = NULL;
     int dw = w, dh = h;
@@ -105,7 +106,9 @@ static psc_status rounds(psc_ctx *ctx, psci_picture *pic, int find_only, psc_rep
     for (int round = 0; st == PSC_OK; round++) {
         unsigned char *gray = NULL;
         int w, h;
-        if ((st = pic->gray(pic, &gray, &w, &h)) != PSC_OK)
+        /* Rounds after the first look only around what changed: most of the work is done. */
+        if ((st = psci_ctx_progress(ctx, PSC_STAGE_DETECT, round ? 0.8 : 0.0)) != PSC_OK ||
+            (st = pic->gray(pic, &gray, &w, &h)) != PSC_OK)
             break;
         psci_regions rs = {0};
         st = find_regions(ctx, gray, w, h, pic->orient, &hidden, &rs);
@@ -121,7 +124,9 @@ static psc_status rounds(psc_ctx *ctx, psci_picture *pic, int find_only, psc_rep
             st = psci_fail(err, PSC_ERR_UNSAFE, "redact: codes or text still readable after %d rounds; nothing written", MAX_ROUNDS);
             break;
         }
-        st = pic->redact(pic, &rs);
+        st = psci_ctx_progress(ctx, PSC_STAGE_REDACT, (double)round / MAX_ROUNDS);
+        if (st == PSC_OK)
+            st = pic->redact(pic, &rs);
         if (st == PSC_OK)
             st = record_regions(rep, &rs, err);
         psci_regions_free(&hidden); /* the next round re-checks only what this one changed */
