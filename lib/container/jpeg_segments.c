@@ -226,6 +226,71 @@ static size_t ecs_end(const unsigned char *p, size_t n, size_t pos) {
     return n;
 }
 
+/* Bytes that are not a segment (stray bytes or markers): listed so the report can say so,
+ * never copied. */
+static psc_status push_garbage(psci_jpeg *j, const char *what, size_t off, size_t len,
+                               psci_err *err) {
+    psci_jseg g = {0};
+    g.kind = PSCI_JSEG_GARBAGE;
+    g.action = PSCI_JDROP;
+    g.cls = PSC_META_UNKNOWN;
+    g.what = what;
+    g.off = off;
+    g.len = len;
+    return push(j, &g, err);
+}
+
+/* One marker segment with a length field at *pos (marker m), classified; after an SOS also the
+ * entropy-coded data up to the next marker. *pos moves past what was read. */
+static psc_status parse_segment(const unsigned char *p, size_t n, psci_jpeg *j, unsigned char m,
+                                size_t *pos_io, int *seen_sos, psci_err *err) {
+    size_t pos = *pos_io;
+    psc_status st;
+    if (pos + 4 > n)
+        return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: file ends inside the length of marker 0x%02X at offset %zu", m, pos);
+    size_t len = psci_rd_be16(p + pos + 2);
+    if (len < 2)
+        return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: marker 0x%02X at offset %zu has invalid length %zu", m, pos, len);
+    if (len > n - pos - 2)
+        return psci_fail(err, PSC_ERR_CORRUPT,
+                         "jpeg: marker 0x%02X length %zu runs past the end of the file at offset %zu", m, len, pos);
+    psci_jseg s = {0};
+    s.kind = PSCI_JSEG_MARKER;
+    s.marker = m;
+    s.off = pos;
+    s.len = len + 2;
+    s.pay_off = pos + 4;
+    s.pay_len = len - 2;
+    if ((st = push(j, &s, err)) != PSC_OK)
+        return st;
+    psci_jseg *cur = &j->segs[j->n - 1];
+    if ((st = classify(j, cur, p + cur->pay_off, err)) != PSC_OK)
+        return st;
+    if (cur->is_exif && j->first_exif == SIZE_MAX)
+        j->first_exif = j->n - 1;
+    pos += len + 2;
+    if (m == M_SOS) {
+        if (j->sof_marker == 0)
+            return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: scan at offset %zu comes before any frame header (SOF)", cur->off);
+        *seen_sos = 1;
+        size_t e = ecs_end(p, n, pos);
+        if (e >= n)
+            return psci_fail(err, PSC_ERR_CORRUPT,
+                             "jpeg: file ends inside the compressed image data (truncated file, %zu bytes, no EOI)", n);
+        psci_jseg d = {0};
+        d.kind = PSCI_JSEG_ECS;
+        d.action = PSCI_JKEEP;
+        d.what = "image data";
+        d.off = pos;
+        d.len = e - pos;
+        if ((st = push(j, &d, err)) != PSC_OK)
+            return st;
+        pos = e;
+    }
+    *pos_io = pos;
+    return PSC_OK;
+}
+
 psc_status psci_jpeg_parse(const unsigned char *p, size_t n, psci_jpeg *j, psci_err *err) {
     memset(j, 0, sizeof *j);
     j->first_exif = SIZE_MAX;
@@ -251,14 +316,7 @@ psc_status psci_jpeg_parse(const unsigned char *p, size_t n, psci_jpeg *j, psci_
                                "(truncated or not a JPEG)", pos);
                 goto out;
             }
-            psci_jseg g = {0};
-            g.kind = PSCI_JSEG_GARBAGE;
-            g.action = PSCI_JDROP;
-            g.cls = PSC_META_UNKNOWN;
-            g.what = "stray bytes between segments";
-            g.off = pos;
-            g.len = q - pos;
-            if ((st = push(j, &g, err)) != PSC_OK)
+            if ((st = push_garbage(j, "stray bytes between segments", pos, q - pos, err)) != PSC_OK)
                 goto out;
             pos = q;
             continue;
@@ -283,14 +341,7 @@ psc_status psci_jpeg_parse(const unsigned char *p, size_t n, psci_jpeg *j, psci_
             goto out;
         }
         if (m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
-            psci_jseg g = {0};
-            g.kind = PSCI_JSEG_GARBAGE;
-            g.action = PSCI_JDROP;
-            g.cls = PSC_META_UNKNOWN;
-            g.what = "stray marker";
-            g.off = pos;
-            g.len = 2;
-            if ((st = push(j, &g, err)) != PSC_OK)
+            if ((st = push_garbage(j, "stray marker", pos, 2, err)) != PSC_OK)
                 goto out;
             pos += 2;
             continue;
@@ -300,57 +351,8 @@ psc_status psci_jpeg_parse(const unsigned char *p, size_t n, psci_jpeg *j, psci_
                            "jpeg: marker 0x%02X at offset %zu: JPEG-LS and JPEG extensions are not supported", m, pos);
             goto out;
         }
-        if (pos + 4 > n) {
-            st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: file ends inside the length of marker 0x%02X at offset %zu", m, pos);
+        if ((st = parse_segment(p, n, j, m, &pos, &seen_sos, err)) != PSC_OK)
             goto out;
-        }
-        size_t len = psci_rd_be16(p + pos + 2);
-        if (len < 2) {
-            st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: marker 0x%02X at offset %zu has invalid length %zu", m, pos, len);
-            goto out;
-        }
-        if (len > n - pos - 2) {
-            st = psci_fail(err, PSC_ERR_CORRUPT,
-                           "jpeg: marker 0x%02X length %zu runs past the end of the file at offset %zu", m, len, pos);
-            goto out;
-        }
-        psci_jseg s = {0};
-        s.kind = PSCI_JSEG_MARKER;
-        s.marker = m;
-        s.off = pos;
-        s.len = len + 2;
-        s.pay_off = pos + 4;
-        s.pay_len = len - 2;
-        if ((st = push(j, &s, err)) != PSC_OK)
-            goto out;
-        psci_jseg *cur = &j->segs[j->n - 1];
-        if ((st = classify(j, cur, p + cur->pay_off, err)) != PSC_OK)
-            goto out;
-        if (cur->is_exif && j->first_exif == SIZE_MAX)
-            j->first_exif = j->n - 1;
-        pos += len + 2;
-        if (m == M_SOS) {
-            if (j->sof_marker == 0) {
-                st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: scan at offset %zu comes before any frame header (SOF)", cur->off);
-                goto out;
-            }
-            seen_sos = 1;
-            size_t e = ecs_end(p, n, pos);
-            if (e >= n) {
-                st = psci_fail(err, PSC_ERR_CORRUPT,
-                               "jpeg: file ends inside the compressed image data (truncated file, %zu bytes, no EOI)", n);
-                goto out;
-            }
-            psci_jseg d = {0};
-            d.kind = PSCI_JSEG_ECS;
-            d.action = PSCI_JKEEP;
-            d.what = "image data";
-            d.off = pos;
-            d.len = e - pos;
-            if ((st = push(j, &d, err)) != PSC_OK)
-                goto out;
-            pos = e;
-        }
     }
     st = check_icc_chunks(j, p);
 out:
