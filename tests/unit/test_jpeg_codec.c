@@ -51,7 +51,8 @@ static void test_open_damaged(void) {
     CHECK_EQ(psci_jcoef_open(bad_dqt, sizeof bad_dqt, 1u << 30, &c, &info, &err), PSC_ERR_CORRUPT);
     CHECK(c == NULL);
     CHECK(strncmp(err.msg, "jpeg: ", 6) == 0);
-    CHECK_EQ(psci_jcoef_open(not_jpeg, sizeof not_jpeg, 1u << 30, &c, &info, &err), PSC_ERR_CORRUPT);
+    CHECK_EQ(psci_jcoef_open(not_jpeg, sizeof not_jpeg, 1u << 30, &c, &info, &err),
+             PSC_ERR_CORRUPT);
     CHECK(c == NULL);
 }
 
