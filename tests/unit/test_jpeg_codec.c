@@ -40,6 +40,18 @@ static unsigned char *make_jpeg(size_t app2_len, size_t *n) {
     return p;
 }
 
+/* A test JPEG (see make_jpeg) opened for coefficient access; NULL when either step fails. */
+static psci_jcoef *open_jpeg(size_t app2_len, unsigned char **p, psci_jinfo *info, psci_err *err) {
+    size_t n = 0;
+    psci_jcoef *c = NULL;
+    psci_err_clear(err);
+    *p = make_jpeg(app2_len, &n);
+    CHECK(*p != NULL);
+    if (*p != NULL)
+        CHECK_EQ(psci_jcoef_open(*p, n, 1u << 30, &c, info, err), PSC_OK);
+    return c;
+}
+
 /* Damaged headers fail in psci_jcoef_open with a status and leave nothing open. */
 static void test_open_damaged(void) {
     static const unsigned char bad_dqt[] = {0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x02, 0xFF, 0xD9};
@@ -79,16 +91,10 @@ static void test_open_limit(void) {
 /* The encoder meets coefficients it cannot code (as a damaged file decodes to) after it has
  * written more than one output chunk (a 20 kB APP2 goes first): a status, no double free. */
 static void test_write_error_after_output(void) {
-    size_t n = 0;
-    unsigned char *p = make_jpeg(20000, &n);
-    CHECK(p != NULL);
-    if (p == NULL)
-        return;
+    unsigned char *p = NULL;
     psci_err err;
-    psci_err_clear(&err);
     psci_jinfo info;
-    psci_jcoef *c = NULL;
-    CHECK_EQ(psci_jcoef_open(p, n, 1u << 30, &c, &info, &err), PSC_OK);
+    psci_jcoef *c = open_jpeg(20000, &p, &info, &err);
     if (c != NULL) {
         float px[64];
         for (int i = 0; i < 64; i++)
@@ -108,16 +114,10 @@ static void test_write_error_after_output(void) {
 /* Block access after psci_jcoef_open has returned: out-of-range blocks are refused without
  * touching memory, the failure sticks and the write reports it; in-range blocks round-trip. */
 static void test_block_access_after_open(void) {
-    size_t n = 0;
-    unsigned char *p = make_jpeg(0, &n);
-    CHECK(p != NULL);
-    if (p == NULL)
-        return;
+    unsigned char *p = NULL;
     psci_err err;
-    psci_err_clear(&err);
     psci_jinfo info;
-    psci_jcoef *c = NULL;
-    CHECK_EQ(psci_jcoef_open(p, n, 1u << 30, &c, &info, &err), PSC_OK);
+    psci_jcoef *c = open_jpeg(0, &p, &info, &err);
     if (c != NULL) {
         float px[64];
         for (int i = 0; i < 64; i++)
