@@ -2,6 +2,8 @@
  * Runs every file of the given corpus folders (or single files) through a harness's
  * LLVMFuzzerTestOneInput without libFuzzer, so crashes found by fuzzing stay fixed as
  * ordinary ctest tests. A property violation aborts; the test then fails with the file named.
+ * Finding nothing to run is a failure too (a missing or emptied corpus must not pass):
+ * every argument must yield at least one input, and with --min N at least N in all.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "fuzz_common.h"
@@ -103,12 +105,24 @@ static long run_dir(const char *dir) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR_OR_FILE...\n", argv[0]);
+    long min = 1;
+    int first = 1;
+    if (argc >= 3 && strcmp(argv[1], "--min") == 0) {
+        char *end;
+        min = strtol(argv[2], &end, 10);
+        if (*argv[2] == '\0' || *end != '\0' || min < 1) {
+            fprintf(stderr, "replay: --min wants a count of at least 1, not '%s'\n", argv[2]);
+            return 2;
+        }
+        first = 3;
+    }
+    if (argc <= first) {
+        fprintf(stderr, "usage: %s [--min N] CORPUS_DIR_OR_FILE...\n"
+                        "replay: no corpus given: nothing would be tested\n", argv[0]);
         return 2;
     }
     long total = 0;
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         struct stat sb;
         long ran;
         if (stat(argv[i], &sb) != 0) {
@@ -121,6 +135,11 @@ int main(int argc, char **argv) {
             return 1;
         }
         total += ran;
+    }
+    if (total < min) {
+        fprintf(stderr, "replay: %ld inputs, expected at least %ld: is the corpus complete?\n", total,
+                min);
+        return 1;
     }
     printf("replay: %ld inputs, no property violated\n", total);
     return 0;

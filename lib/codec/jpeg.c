@@ -1,7 +1,8 @@
 /*
  * JPEG codec adapter: the only libjpeg-turbo user (TurboJPEG for decoding and lossless
  * transforms, the libjpeg API for DCT-coefficient redaction). libjpeg reports errors by
- * longjmp: the jumps land in this file only, in the function that owns the resources.
+ * longjmp: the jumps land in this file only, each in the live frame of the function making
+ * the libjpeg call, and become a status there.
  */
 #include "jpeg_codec.h"
 
@@ -218,23 +219,41 @@ psc_status psci_jpeg_encode_rgb(const unsigned char *px, int w, int h, int quali
     return st;
 }
 
-/* ---- coefficient access through the libjpeg API */
+/* ---- coefficient access through the libjpeg API
+ *
+ * libjpeg reports an error by calling error_exit, which must not return. Ours longjmps to
+ * `target`, a jmp_buf in the frame of the function that is calling into libjpeg right now:
+ * each such function points target at its own jmp_buf before the call and clears it after, so
+ * a jump never lands in a frame that has returned (psci_jcoef_open's frame is gone by the
+ * time psci_jcoef_set_block runs). */
 
 typedef struct jerr_jmp {
     struct jpeg_error_mgr pub;
-    jmp_buf jb;
+    jmp_buf *target;   /* the live frame to land in; NULL outside our calls into libjpeg */
+    psc_status failed; /* coefficient object only: first failed block access, PSC_OK if none */
     char msg[JMSG_LENGTH_MAX];
 } jerr_jmp;
 
 static void on_jpeg_error(j_common_ptr cinfo) {
     jerr_jmp *e = (jerr_jmp *)cinfo->err;
     (*cinfo->err->format_message)(cinfo, e->msg);
-    longjmp(e->jb, 1);
+    /* No frame to land in means a libjpeg call in this file without a target: a bug here,
+     * never the input's doing. Stopping beats jumping into a dead frame. */
+    if (e->target == NULL)
+        abort();
+    longjmp(*e->target, 1);
 }
 
 static void on_jpeg_message(j_common_ptr cinfo, int level) {
     (void)cinfo;
     (void)level; /* the library never prints */
+}
+
+static void jerr_init(jerr_jmp *e) {
+    memset(e, 0, sizeof *e);
+    jpeg_std_error(&e->pub);
+    e->pub.error_exit = on_jpeg_error;
+    e->pub.emit_message = on_jpeg_message;
 }
 
 struct psci_jcoef {
@@ -245,6 +264,30 @@ struct psci_jcoef {
     int open;
 };
 
+/* The calls into libjpeg of psci_jcoef_open. Returns -1 after a libjpeg error (message in
+ * c->je), 0 when the image is over the limits (nothing decoded), 1 with the coefficients read. */
+static int read_coefs(psci_jcoef *c, const unsigned char *in, size_t n,
+                      unsigned long long max_pixels) {
+    jmp_buf jb;
+    c->je.target = &jb;
+    if (setjmp(jb)) {
+        c->je.target = NULL;
+        return -1;
+    }
+    jpeg_create_decompress(&c->d);
+    c->open = 1;
+    jpeg_mem_src(&c->d, in, (unsigned long)n);
+    jpeg_save_markers(&c->d, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_save_markers(&c->d, JPEG_APP0 + 2, 0xFFFF);
+    jpeg_read_header(&c->d, TRUE);
+    unsigned long long px = (unsigned long long)c->d.image_width * c->d.image_height;
+    int ok = px != 0 && px <= max_pixels && c->d.num_components <= 4;
+    if (ok)
+        c->arrays = jpeg_read_coefficients(&c->d);
+    c->je.target = NULL;
+    return ok;
+}
+
 psc_status psci_jcoef_open(const unsigned char *in, size_t n, unsigned long long max_pixels,
                            psci_jcoef **out, psci_jinfo *info, psci_err *err) {
     *out = NULL;
@@ -253,32 +296,23 @@ psc_status psci_jcoef_open(const unsigned char *in, size_t n, unsigned long long
     psci_jcoef *c = calloc(1, sizeof *c);
     if (c == NULL)
         return psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory");
-    c->d.err = jpeg_std_error(&c->je.pub);
-    c->je.pub.error_exit = on_jpeg_error;
-    c->je.pub.emit_message = on_jpeg_message;
-    if (setjmp(c->je.jb)) {
-        psc_status st = psci_fail(err, c->je.pub.msg_code == JERR_IMAGE_TOO_BIG ? PSC_ERR_LIMIT : PSC_ERR_CORRUPT,
-                                  "jpeg: %s", c->je.msg);
-        psci_jcoef_free(c);
-        return st;
-    }
+    jerr_init(&c->je);
+    c->d.err = &c->je.pub;
     for (int x = 0; x < 8; x++)
         for (int u = 0; u < 8; u++)
             c->cosv[x][u] = (float)cos((2 * x + 1) * u * M_PI / 16.0);
-    jpeg_create_decompress(&c->d);
-    c->open = 1;
-    jpeg_mem_src(&c->d, in, (unsigned long)n);
-    jpeg_save_markers(&c->d, JPEG_APP0 + 1, 0xFFFF);
-    jpeg_save_markers(&c->d, JPEG_APP0 + 2, 0xFFFF);
-    jpeg_read_header(&c->d, TRUE);
-    unsigned long long px = (unsigned long long)c->d.image_width * c->d.image_height;
-    if (px == 0 || px > max_pixels || c->d.num_components > 4) {
-        psc_status st = psci_fail(err, PSC_ERR_LIMIT, "jpeg: %ux%u pixels, %d components: over the limits for redaction",
-                                  c->d.image_width, c->d.image_height, c->d.num_components);
+    int r = read_coefs(c, in, n, max_pixels);
+    if (r <= 0) {
+        psc_status st;
+        if (r < 0)
+            st = psci_fail(err, c->je.pub.msg_code == JERR_IMAGE_TOO_BIG ? PSC_ERR_LIMIT : PSC_ERR_CORRUPT,
+                           "jpeg: %s", c->je.msg);
+        else
+            st = psci_fail(err, PSC_ERR_LIMIT, "jpeg: %ux%u pixels, %d components: over the limits for redaction",
+                           c->d.image_width, c->d.image_height, c->d.num_components);
         psci_jcoef_free(c);
         return st;
     }
-    c->arrays = jpeg_read_coefficients(&c->d);
     memset(info, 0, sizeof *info);
     info->width = (int)c->d.image_width;
     info->height = (int)c->d.image_height;
@@ -297,14 +331,38 @@ psc_status psci_jcoef_open(const unsigned char *in, size_t n, unsigned long long
     return PSC_OK;
 }
 
+/* One block's coefficients, or NULL when the block is outside the image or libjpeg fails to
+ * reach it. The failure sticks (psci_jcoef_write reports it), so a block that could not be
+ * replaced never goes out unredacted. The error state is reached through d.err, which a
+ * const object still lets us write. */
 static JCOEF *block_at(const psci_jcoef *c, int comp, int bx, int by) {
+    jerr_jmp *e = (jerr_jmp *)c->d.err;
+    if (e->failed != PSC_OK)
+        return NULL;
+    if (comp < 0 || comp >= c->d.num_components || bx < 0 || by < 0 ||
+        (JDIMENSION)bx >= c->d.comp_info[comp].width_in_blocks ||
+        (JDIMENSION)by >= c->d.comp_info[comp].height_in_blocks) {
+        e->failed = PSC_ERR_INTERNAL;
+        snprintf(e->msg, sizeof e->msg, "block %d,%d of component %d is outside the image", bx, by, comp);
+        return NULL;
+    }
+    jmp_buf jb;
+    e->target = &jb;
+    if (setjmp(jb)) {
+        e->target = NULL;
+        e->failed = PSC_ERR_INTERNAL;
+        return NULL;
+    }
     j_common_ptr cc = (j_common_ptr)&c->d;
     JBLOCKARRAY rows = (*c->d.mem->access_virt_barray)(cc, c->arrays[comp], (JDIMENSION)by, 1, TRUE);
+    e->target = NULL;
     return rows[0][bx];
 }
 
 float psci_jcoef_block_mean(const psci_jcoef *c, int comp, int bx, int by) {
     const JCOEF *b = block_at(c, comp, bx, by);
+    if (b == NULL)
+        return 128.0f; /* never used: psci_jcoef_write fails */
     const JQUANT_TBL *q = c->d.comp_info[comp].quant_table;
     /* JPEG's DCT scales DC by 8: mean = DC * q / 8 + 128. */
     return (float)b[0] * (float)q->quantval[0] / 8.0f + 128.0f;
@@ -313,6 +371,8 @@ float psci_jcoef_block_mean(const psci_jcoef *c, int comp, int bx, int by) {
 void psci_jcoef_set_block(psci_jcoef *c, int comp, int bx, int by, const float px[64]) {
     float (*cosv)[8] = c->cosv;
     JCOEF *b = block_at(c, comp, bx, by);
+    if (b == NULL)
+        return; /* psci_jcoef_write fails */
     const JQUANT_TBL *q = c->d.comp_info[comp].quant_table;
     float tmp[8][8];
     for (int y = 0; y < 8; y++)
@@ -336,43 +396,102 @@ void psci_jcoef_set_block(psci_jcoef *c, int comp, int bx, int by, const float p
         }
 }
 
+/* Destination manager writing straight into a psci_buf. libjpeg's jpeg_mem_dest frees the
+ * buffer it handed out when it grows one, and only says where the new one is at the end:
+ * after an error mid-write the caller's pointer dangles and the grown buffer leaks. */
+typedef struct buf_dest {
+    struct jpeg_destination_mgr pub;
+    psci_buf *out;
+    unsigned char chunk[4096];
+    int failed; /* psci_buf_append ran out of memory */
+} buf_dest;
+
+static void dest_init(j_compress_ptr w) {
+    buf_dest *d = (buf_dest *)w->dest;
+    d->pub.next_output_byte = d->chunk;
+    d->pub.free_in_buffer = sizeof d->chunk;
+}
+
+static void dest_flush(j_compress_ptr w, size_t len) {
+    buf_dest *d = (buf_dest *)w->dest;
+    psci_err e;
+    if (psci_buf_append(d->out, d->chunk, len, &e) != PSC_OK) {
+        d->failed = 1;
+        ERREXIT1(w, JERR_OUT_OF_MEMORY, 0);
+    }
+    d->pub.next_output_byte = d->chunk;
+    d->pub.free_in_buffer = sizeof d->chunk;
+}
+
+static boolean dest_empty(j_compress_ptr w) {
+    dest_flush(w, sizeof ((buf_dest *)w->dest)->chunk);
+    return TRUE;
+}
+
+static void dest_term(j_compress_ptr w) {
+    buf_dest *d = (buf_dest *)w->dest;
+    dest_flush(w, sizeof d->chunk - d->pub.free_in_buffer);
+}
+
+/* The calls into libjpeg of psci_jcoef_write; returns 0 after an error (message in je). */
+static int write_coefs(psci_jcoef *c, struct jpeg_compress_struct *w, jerr_jmp *je, buf_dest *dest) {
+    jmp_buf jb;
+    je->target = &jb;
+    if (setjmp(jb)) {
+        je->target = NULL;
+        return 0;
+    }
+    jpeg_create_compress(w);
+    w->dest = &dest->pub;
+    jpeg_copy_critical_parameters(&c->d, w);
+    if (c->d.progressive_mode)
+        jpeg_simple_progression(w);
+    else
+        w->optimize_coding = TRUE;
+    jpeg_write_coefficients(w, c->arrays);
+    for (jpeg_saved_marker_ptr m = c->d.marker_list; m != NULL; m = m->next)
+        jpeg_write_marker(w, m->marker, m->data, m->data_length);
+    jpeg_finish_compress(w);
+    je->target = NULL;
+    return 1;
+}
+
 psc_status psci_jcoef_write(psci_jcoef *c, psci_buf *out, psci_err *err) {
+    if (c->je.failed != PSC_OK)
+        return psci_fail(err, c->je.failed, "jpeg: redacting: %s", c->je.msg);
     struct jpeg_compress_struct w;
     jerr_jmp je;
-    unsigned char *mem = NULL;
-    unsigned long mem_len = 0;
+    buf_dest dest;
+    psci_buf mem;
+    psci_buf_init(&mem);
     memset(&w, 0, sizeof w);
-    w.err = jpeg_std_error(&je.pub);
-    je.pub.error_exit = on_jpeg_error;
-    je.pub.emit_message = on_jpeg_message;
-    if (setjmp(je.jb)) {
-        jpeg_destroy_compress(&w);
-        free(mem);
+    memset(&dest, 0, sizeof dest);
+    jerr_init(&je);
+    w.err = &je.pub;
+    dest.pub.init_destination = dest_init;
+    dest.pub.empty_output_buffer = dest_empty;
+    dest.pub.term_destination = dest_term;
+    dest.out = &mem;
+    psc_status st = PSC_OK;
+    if (!write_coefs(c, &w, &je, &dest)) {
+        if (dest.failed)
+            st = psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory writing the redacted image");
         /* A damaged file can decode to coefficients the encoder cannot code; the blocks we
          * set stay in range, so that is the input's fault, not ours. */
-        if (je.pub.msg_code == JERR_BAD_DCT_COEF)
-            return psci_fail(err, PSC_ERR_CORRUPT,
-                             "jpeg: the image data holds out-of-range DCT coefficients (damaged file); cannot rewrite it");
+        else if (je.pub.msg_code == JERR_BAD_DCT_COEF)
+            st = psci_fail(err, PSC_ERR_CORRUPT,
+                           "jpeg: the image data holds out-of-range DCT coefficients (damaged file); cannot rewrite it");
         /* A quantization table redefined between scans: legal, but libjpeg cannot transcode it. */
-        if (je.pub.msg_code == JERR_MISMATCHED_QUANT_TABLE)
-            return psci_fail(err, PSC_ERR_UNSUPPORTED,
-                             "jpeg: a quantization table changes between scans; such a JPEG cannot be redacted");
-        return psci_fail(err, PSC_ERR_INTERNAL, "jpeg: writing redacted image: %s", je.msg);
+        else if (je.pub.msg_code == JERR_MISMATCHED_QUANT_TABLE)
+            st = psci_fail(err, PSC_ERR_UNSUPPORTED,
+                           "jpeg: a quantization table changes between scans; such a JPEG cannot be redacted");
+        else
+            st = psci_fail(err, PSC_ERR_INTERNAL, "jpeg: writing redacted image: %s", je.msg);
     }
-    jpeg_create_compress(&w);
-    jpeg_mem_dest(&w, &mem, &mem_len);
-    jpeg_copy_critical_parameters(&c->d, &w);
-    if (c->d.progressive_mode)
-        jpeg_simple_progression(&w);
-    else
-        w.optimize_coding = TRUE;
-    jpeg_write_coefficients(&w, c->arrays);
-    for (jpeg_saved_marker_ptr m = c->d.marker_list; m != NULL; m = m->next)
-        jpeg_write_marker(&w, m->marker, m->data, m->data_length);
-    jpeg_finish_compress(&w);
     jpeg_destroy_compress(&w);
-    psc_status st = psci_buf_append(out, mem, mem_len, err);
-    free(mem);
+    if (st == PSC_OK)
+        st = psci_buf_append(out, mem.data, mem.len, err);
+    psci_buf_free(&mem);
     return st;
 }
 

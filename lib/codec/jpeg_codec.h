@@ -13,8 +13,6 @@
 psc_status psci_jpeg_transform(const unsigned char *in, size_t n, int orient, int progressive,
                                unsigned char **out, size_t *out_len, psci_err *err);
 
-#endif
-
 /* Decodes to 8-bit grayscale (*px malloc'd, stride = w). Refuses images over max_pixels
  * before allocating anything. */
 psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned long long max_pixels,
@@ -55,3 +53,5 @@ void psci_jcoef_set_block(psci_jcoef *c, int comp, int bx, int by, const float p
  * (our keep-listed Exif and ICC); the output then goes through the keep-list again. */
 psc_status psci_jcoef_write(psci_jcoef *c, psci_buf *out, psci_err *err);
 void psci_jcoef_free(psci_jcoef *c);
+
+#endif

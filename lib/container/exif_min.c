@@ -2,6 +2,12 @@
  * The only libexif user. libexif describes what an EXIF block holds (for reports) and builds
  * the orientation-only EXIF we write; the bounded readers below (no libexif) read Orientation
  * and check our own output, because libexif skips corrupt data silently.
+ *
+ * The readers follow Exif 2.32 (CIPA DC-008-2019) 4.6 (4.6.2 IFD structure; Orientation, tag
+ * 0x0112 SHORT count 1, among the TIFF Rev. 6.0 attributes of 4.6.4) and TIFF 6.0 Section 2
+ * (image file header: byte order, 42, offset of IFD0; IFD: entry count, 12-byte entries of
+ * tag, type, count, value-or-offset; offset of the next IFD). The APP1 wrapper ("Exif\0\0"
+ * before the TIFF header) is Exif 2.32 4.7.2; PNG's eXIf holds the bare TIFF block.
  */
 #include "exif_min.h"
 
@@ -13,7 +19,7 @@
 
 #define TAG_ORIENTATION 0x0112
 
-/* Locates the TIFF header; returns its offset or SIZE_MAX. */
+/* Locates the TIFF header: after "Exif\0\0" in an APP1 payload (Exif 4.7.2), else at 0. */
 static size_t tiff_start(const unsigned char *p, size_t n) {
     if (n >= 6 && memcmp(p, "Exif\0", 5) == 0)
         return 6;
@@ -37,7 +43,8 @@ static uint32_t rd32(const tiff *t, size_t off) {
                  : psci_rd_be32(q);
 }
 
-/* Opens the TIFF header and returns IFD0's entry count offset, or 0 on failure. */
+/* Opens the TIFF header (TIFF 6.0 Section 2: "II" or "MM", 42, offset of IFD0) and returns
+ * IFD0's entry count offset, or 0 on failure. */
 static size_t open_ifd0(const unsigned char *p, size_t n, tiff *t) {
     size_t s = tiff_start(p, n);
     if (n < s + 8)
@@ -69,7 +76,8 @@ int psci_exif_orientation(const unsigned char *p, size_t n) {
         size_t e = ifd + 2 + (size_t)i * 12;
         if (rd16(&t, e) != TAG_ORIENTATION)
             continue;
-        /* SHORT, count 1: the value sits in the first two bytes of the value field. */
+        /* SHORT, count 1: the value sits in the first two bytes of the value field (TIFF 6.0
+         * Section 2: values of 4 bytes or less are left-justified in the entry). */
         if (rd16(&t, e + 2) != 3 || rd32(&t, e + 4) != 1)
             return 0;
         unsigned v = rd16(&t, e + 8);
@@ -83,7 +91,8 @@ int psci_exif_is_orientation_only(const unsigned char *p, size_t n) {
     size_t ifd = open_ifd0(p, n, &t);
     if (ifd == 0 || ifd != 8)
         return 0;
-    /* header(8) + count(2) + one entry(12) + next-IFD(4): nothing else may follow. */
+    /* header(8) + count(2) + one entry(12) + next-IFD(4): nothing else may follow (Exif 4.6.2:
+     * entry = tag, type, count, value; the next-IFD offset 0 ends the chain). */
     if (t.n != 8 + 2 + 12 + 4)
         return 0;
     if (rd16(&t, ifd) != 1 || rd16(&t, ifd + 2) != TAG_ORIENTATION)

@@ -2,6 +2,17 @@
  * JPEG marker walker and keep-list rebuilder. Decides what is safe to keep from the marker
  * and the segment's identifier alone; anything not on the keep-list is dropped.
  * Stops at the first EOI: whatever follows (MPF images, motion-photo video) is never copied.
+ *
+ * Follows ITU-T T.81 (ISO/IEC 10918-1) Annex B: B.1.1.2 markers and fill bytes, B.1.1.3 marker
+ * assignments (Table B.1), B.1.1.4 marker segments and their length, B.1.1.5 entropy-coded
+ * data (stuffed 0xFF00, RSTm), B.2.1 the SOI ... EOI sequence, B.2.2/B.2.3 frame and scan
+ * headers, B.2.4 tables and miscellaneous segments (DQT, DHT, DAC, DRI, COM, APPn). The APPn
+ * payloads are told apart by the identifiers their own specifications give: JFIF 1.02 (APP0
+ * "JFIF", thumbnail; "JFXX" extension), Exif 2.32 / CIPA DC-008 4.5.4 and 4.7 (APP1 "Exif",
+ * APP2 FlashPix "FPXR"), Adobe XMP Part 3 1.1.3 (APP1 XMP and extended XMP), ICC.1 Annex B.4
+ * (APP2 "ICC_PROFILE" chunks), CIPA DC-007 MPF (APP2 "MPF"), Adobe Technical Note 5116 (APP14
+ * "Adobe") and the Photoshop file format's image resources (APP13 "Photoshop 3.0", 8BIM and
+ * IPTC-IIM).
  */
 #include "jpeg_segments.h"
 
@@ -31,7 +42,8 @@ static int is_sof(unsigned char m) {
     return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
 }
 
-/* Markers that carry coding parameters and must be kept for the image to decode. */
+/* Markers that carry coding parameters and must be kept for the image to decode (T.81 Table
+ * B.1: SOFn, DHT, DAC, DQT, DNL, DRI, DHP, EXP, SOS). */
 static int is_coding_marker(unsigned char m) {
     return is_sof(m) || m == 0xC4 /* DHT */ || m == 0xCC /* DAC */ || m == 0xDB /* DQT */ ||
            m == 0xDC /* DNL */ || m == 0xDD /* DRI */ || m == 0xDE /* DHP */ ||
@@ -66,7 +78,8 @@ void psci_jpeg_free(psci_jpeg *j) {
     memset(j, 0, sizeof *j);
 }
 
-/* Decides the fate of one marker segment from its marker and identifier. */
+/* Decides the fate of one marker segment from its marker and identifier (T.81 B.2.4.6: an
+ * APPn segment's meaning is up to the application, so the identifier is what names it). */
 static psc_status classify(psci_jpeg *j, psci_jseg *s, const unsigned char *pay, psci_err *err) {
     unsigned char m = s->marker;
     size_t n = s->pay_len;
@@ -98,7 +111,7 @@ static psc_status classify(psci_jpeg *j, psci_jseg *s, const unsigned char *pay,
     }
     s->what = app_unknown[m - M_APP0];
     switch (m) {
-    case 0xE0:
+    case 0xE0: /* JFIF 1.02: "JFIF\0", version, units, density, thumbnail size + RGB thumbnail */
         if (has_prefix(pay, n, "JFIF\0", 5) && n >= 14) {
             int first = 1;
             for (size_t i = 0; i + 1 < j->n; i++)
@@ -119,7 +132,8 @@ static psc_status classify(psci_jpeg *j, psci_jseg *s, const unsigned char *pay,
             s->what = "APP0 JFXX thumbnail";
         }
         break;
-    case 0xE1:
+    case 0xE1: /* Exif 2.32 4.7.2 (APP1 "Exif\0\0" + TIFF); XMP Part 3 1.1.3 (standard and
+                * extended XMP: GUID, full length, offset) */
         if (has_prefix(pay, n, "Exif\0", 5)) {
             s->cls = PSC_META_EXIF;
             s->is_exif = 1;
@@ -132,7 +146,8 @@ static psc_status classify(psci_jpeg *j, psci_jseg *s, const unsigned char *pay,
             s->what = "APP1 extended XMP";
         }
         break;
-    case 0xE2:
+    case 0xE2: /* ICC.1 B.4 ("ICC_PROFILE\0", sequence, count); CIPA DC-007 5.2 (MPF); Exif
+                * 2.32 4.7.3 (FlashPix extension data) */
         if (has_prefix(pay, n, "ICC_PROFILE\0", 12) && n > 14) {
             s->action = PSCI_JKEEP;
             s->is_icc = 1;
@@ -147,13 +162,13 @@ static psc_status classify(psci_jpeg *j, psci_jseg *s, const unsigned char *pay,
             s->what = "APP2 FlashPix (FPXR)";
         }
         break;
-    case 0xED:
+    case 0xED: /* Photoshop image resources ("8BIM" blocks; 0x0404 holds IPTC-IIM) */
         if (has_prefix(pay, n, "Photoshop 3.0\0", 14)) {
             s->cls = PSC_META_IPTC;
             s->what = "APP13 Photoshop/IPTC";
         }
         break;
-    case 0xEE:
+    case 0xEE: /* Adobe TN 5116: "Adobe", version, flags0, flags1, transform (12 bytes) */
         if (has_prefix(pay, n, "Adobe", 5) && n >= 12) {
             int first = 1;
             for (size_t i = 0; i + 1 < j->n; i++)
@@ -171,7 +186,7 @@ static psc_status classify(psci_jpeg *j, psci_jseg *s, const unsigned char *pay,
     return PSC_OK;
 }
 
-/* ICC chunks must number 1..count with one count; otherwise the profile is unusable and
+/* ICC chunks must number 1..count with one count (ICC.1 B.4); otherwise the profile is unusable and
  * cannot be trusted, so every chunk is dropped. */
 static psc_status check_icc_chunks(psci_jpeg *j, const unsigned char *p) {
     unsigned count = 0, seen = 0;
@@ -205,8 +220,9 @@ static psc_status check_icc_chunks(psci_jpeg *j, const unsigned char *p) {
     return PSC_OK;
 }
 
-/* Finds the end of entropy-coded data starting at pos: the first marker that is not a
- * stuffed zero, a restart marker or a fill byte. Returns n when the data runs off the end. */
+/* Finds the end of entropy-coded data starting at pos (T.81 B.1.1.5): the first marker that is
+ * not a stuffed zero, a restart marker or a fill byte. Returns n when the data runs off the
+ * end. */
 static size_t ecs_end(const unsigned char *p, size_t n, size_t pos) {
     while (pos < n) {
         const unsigned char *ff = memchr(p + pos, 0xFF, n - pos);
@@ -224,6 +240,72 @@ static size_t ecs_end(const unsigned char *p, size_t n, size_t pos) {
             return pos;
     }
     return n;
+}
+
+/* Bytes that are not a segment (stray bytes or markers): listed so the report can say so,
+ * never copied. */
+static psc_status push_garbage(psci_jpeg *j, const char *what, size_t off, size_t len,
+                               psci_err *err) {
+    psci_jseg g = {0};
+    g.kind = PSCI_JSEG_GARBAGE;
+    g.action = PSCI_JDROP;
+    g.cls = PSC_META_UNKNOWN;
+    g.what = what;
+    g.off = off;
+    g.len = len;
+    return push(j, &g, err);
+}
+
+/* One marker segment with a length field at *pos (marker m; T.81 B.1.1.4: the length counts
+ * itself but not the marker), classified; after an SOS also the
+ * entropy-coded data up to the next marker. *pos moves past what was read. */
+static psc_status parse_segment(const unsigned char *p, size_t n, psci_jpeg *j, unsigned char m,
+                                size_t *pos_io, int *seen_sos, psci_err *err) {
+    size_t pos = *pos_io;
+    psc_status st;
+    if (pos + 4 > n)
+        return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: file ends inside the length of marker 0x%02X at offset %zu", m, pos);
+    size_t len = psci_rd_be16(p + pos + 2);
+    if (len < 2)
+        return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: marker 0x%02X at offset %zu has invalid length %zu", m, pos, len);
+    if (len > n - pos - 2)
+        return psci_fail(err, PSC_ERR_CORRUPT,
+                         "jpeg: marker 0x%02X length %zu runs past the end of the file at offset %zu", m, len, pos);
+    psci_jseg s = {0};
+    s.kind = PSCI_JSEG_MARKER;
+    s.marker = m;
+    s.off = pos;
+    s.len = len + 2;
+    s.pay_off = pos + 4;
+    s.pay_len = len - 2;
+    if ((st = push(j, &s, err)) != PSC_OK)
+        return st;
+    psci_jseg *cur = &j->segs[j->n - 1];
+    if ((st = classify(j, cur, p + cur->pay_off, err)) != PSC_OK)
+        return st;
+    if (cur->is_exif && j->first_exif == SIZE_MAX)
+        j->first_exif = j->n - 1;
+    pos += len + 2;
+    if (m == M_SOS) {
+        if (j->sof_marker == 0)
+            return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: scan at offset %zu comes before any frame header (SOF)", cur->off);
+        *seen_sos = 1;
+        size_t e = ecs_end(p, n, pos);
+        if (e >= n)
+            return psci_fail(err, PSC_ERR_CORRUPT,
+                             "jpeg: file ends inside the compressed image data (truncated file, %zu bytes, no EOI)", n);
+        psci_jseg d = {0};
+        d.kind = PSCI_JSEG_ECS;
+        d.action = PSCI_JKEEP;
+        d.what = "image data";
+        d.off = pos;
+        d.len = e - pos;
+        if ((st = push(j, &d, err)) != PSC_OK)
+            return st;
+        pos = e;
+    }
+    *pos_io = pos;
+    return PSC_OK;
 }
 
 psc_status psci_jpeg_parse(const unsigned char *p, size_t n, psci_jpeg *j, psci_err *err) {
@@ -251,20 +333,13 @@ psc_status psci_jpeg_parse(const unsigned char *p, size_t n, psci_jpeg *j, psci_
                                "(truncated or not a JPEG)", pos);
                 goto out;
             }
-            psci_jseg g = {0};
-            g.kind = PSCI_JSEG_GARBAGE;
-            g.action = PSCI_JDROP;
-            g.cls = PSC_META_UNKNOWN;
-            g.what = "stray bytes between segments";
-            g.off = pos;
-            g.len = q - pos;
-            if ((st = push(j, &g, err)) != PSC_OK)
+            if ((st = push_garbage(j, "stray bytes between segments", pos, q - pos, err)) != PSC_OK)
                 goto out;
             pos = q;
             continue;
         }
         while (pos + 1 < n && p[pos + 1] == 0xFF)
-            pos++; /* fill bytes before a marker */
+            pos++; /* fill bytes before a marker (T.81 B.1.1.2) */
         if (pos + 1 >= n) {
             st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: file ends inside a marker at offset %zu (truncated file)", pos);
             goto out;
@@ -282,75 +357,23 @@ psc_status psci_jpeg_parse(const unsigned char *p, size_t n, psci_jpeg *j, psci_
             st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: second SOI marker at offset %zu inside the image", pos);
             goto out;
         }
+        /* 0x00 (stuffing), TEM and RSTm have no length (T.81 B.1.1.3); outside a scan they
+         * are stray. */
         if (m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
-            psci_jseg g = {0};
-            g.kind = PSCI_JSEG_GARBAGE;
-            g.action = PSCI_JDROP;
-            g.cls = PSC_META_UNKNOWN;
-            g.what = "stray marker";
-            g.off = pos;
-            g.len = 2;
-            if ((st = push(j, &g, err)) != PSC_OK)
+            if ((st = push_garbage(j, "stray marker", pos, 2, err)) != PSC_OK)
                 goto out;
             pos += 2;
             continue;
         }
+        /* T.81 Table B.1 reserves JPG (0xC8) and JPGn; T.87 (JPEG-LS) took SOF55 0xF7 and
+         * LSE 0xF8: their data cannot be walked as T.81 segments. */
         if (m == 0xF7 || m == 0xF8 || m == 0xC8) {
             st = psci_fail(err, PSC_ERR_UNSUPPORTED,
                            "jpeg: marker 0x%02X at offset %zu: JPEG-LS and JPEG extensions are not supported", m, pos);
             goto out;
         }
-        if (pos + 4 > n) {
-            st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: file ends inside the length of marker 0x%02X at offset %zu", m, pos);
+        if ((st = parse_segment(p, n, j, m, &pos, &seen_sos, err)) != PSC_OK)
             goto out;
-        }
-        size_t len = psci_rd_be16(p + pos + 2);
-        if (len < 2) {
-            st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: marker 0x%02X at offset %zu has invalid length %zu", m, pos, len);
-            goto out;
-        }
-        if (len > n - pos - 2) {
-            st = psci_fail(err, PSC_ERR_CORRUPT,
-                           "jpeg: marker 0x%02X length %zu runs past the end of the file at offset %zu", m, len, pos);
-            goto out;
-        }
-        psci_jseg s = {0};
-        s.kind = PSCI_JSEG_MARKER;
-        s.marker = m;
-        s.off = pos;
-        s.len = len + 2;
-        s.pay_off = pos + 4;
-        s.pay_len = len - 2;
-        if ((st = push(j, &s, err)) != PSC_OK)
-            goto out;
-        psci_jseg *cur = &j->segs[j->n - 1];
-        if ((st = classify(j, cur, p + cur->pay_off, err)) != PSC_OK)
-            goto out;
-        if (cur->is_exif && j->first_exif == SIZE_MAX)
-            j->first_exif = j->n - 1;
-        pos += len + 2;
-        if (m == M_SOS) {
-            if (j->sof_marker == 0) {
-                st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: scan at offset %zu comes before any frame header (SOF)", cur->off);
-                goto out;
-            }
-            seen_sos = 1;
-            size_t e = ecs_end(p, n, pos);
-            if (e >= n) {
-                st = psci_fail(err, PSC_ERR_CORRUPT,
-                               "jpeg: file ends inside the compressed image data (truncated file, %zu bytes, no EOI)", n);
-                goto out;
-            }
-            psci_jseg d = {0};
-            d.kind = PSCI_JSEG_ECS;
-            d.action = PSCI_JKEEP;
-            d.what = "image data";
-            d.off = pos;
-            d.len = e - pos;
-            if ((st = push(j, &d, err)) != PSC_OK)
-                goto out;
-            pos = e;
-        }
     }
     st = check_icc_chunks(j, p);
 out:

@@ -2,6 +2,14 @@
  * PNG chunk walker and keep-list rebuilder; the only zlib user (CRC-32).
  * Keeps the chunks needed to show the pixels as before; drops text, time, EXIF and every
  * chunk not known to be safe, including private ones.
+ *
+ * Follows the PNG Specification, Third Edition (W3C; ISO/IEC 15948): 5.2 signature, 5.3 chunk
+ * layout (length, type, data, CRC; length at most 2^31-1), 5.4 chunk naming (four ASCII
+ * letters), 5.5 CRC-32 over type and data, 5.6 ordering (IHDR first, IEND last), 11.2 critical
+ * chunks (IHDR, PLTE, IDAT, IEND) and 11.3 ancillary ones: what shapes the displayed pixels is
+ * kept (tRNS; gAMA, cHRM, iCCP, sBIT, sRGB, cICP, mDCv, cLLi; bKGD, pHYs; the APNG animation
+ * chunks acTL, fcTL, fdAT), what describes the photo is dropped (tEXt, zTXt, iTXt, tIME, eXIf,
+ * hIST, sPLT and anything private or unknown).
  */
 #include "png_chunks.h"
 
@@ -16,7 +24,9 @@
 
 static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
-/* Chunks that change how the pixels display, or carry them (APNG frames included). */
+/* Chunks that change how the pixels display, or carry them (APNG frames included): PNG 3rd
+ * ed. 11.2, 11.3.1 transparency, 11.3.2 colour space, bKGD and pHYs of 11.3.4, and 11.3.6
+ * animation. */
 static const char *const keep_list[] = {
     "IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT",
     "pHYs", "bKGD", "cICP", "mDCv", "cLLi", "acTL", "fcTL", "fdAT",
@@ -29,6 +39,8 @@ static int on_keep_list(const char *type) {
     return 0;
 }
 
+/* What a dropped chunk held, for the report: 11.3.3 textual chunks (an iTXt keyed
+ * "XML:com.adobe.xmp" is XMP, XMP Part 3 1.1.4), 11.3.4 eXIf, 11.3.5 tIME. */
 static psc_meta drop_class(const char *type, const unsigned char *data, size_t len) {
     if (!memcmp(type, "tEXt", 4) || !memcmp(type, "zTXt", 4))
         return PSC_META_TEXT;
@@ -50,6 +62,7 @@ void psci_png_free(psci_png *png) {
     memset(png, 0, sizeof *png);
 }
 
+/* PNG 3rd ed. 5.4: a chunk type is four ASCII letters. */
 static int valid_type(const unsigned char *t) {
     for (int i = 0; i < 4; i++) {
         unsigned char c = t[i];
@@ -62,7 +75,7 @@ static int valid_type(const unsigned char *t) {
 psc_status psci_png_parse(const unsigned char *p, size_t n, psci_png *png, psci_err *err) {
     memset(png, 0, sizeof *png);
     png->first_exif = SIZE_MAX;
-    if (n < 8 || memcmp(p, png_sig, 8) != 0)
+    if (n < 8 || memcmp(p, png_sig, 8) != 0) /* 5.2 */
         return psci_fail(err, PSC_ERR_FORMAT, "png: no PNG signature");
     psc_status st = PSC_OK;
     size_t pos = 8;
@@ -79,19 +92,20 @@ psc_status psci_png_parse(const unsigned char *p, size_t n, psci_png *png, psci_
             st = psci_fail(err, PSC_ERR_CORRUPT, "png: invalid chunk type at offset %zu", pos);
             goto out;
         }
-        if (len > 0x7FFFFFFFu || len > n - pos - 12) {
+        if (len > 0x7FFFFFFFu || len > n - pos - 12) { /* 5.3: at most 2^31-1 */
             st = psci_fail(err, PSC_ERR_CORRUPT,
                            "png: chunk '%.4s' length %u runs past the end of the file at offset %zu",
                            (const char *)type, (unsigned)len, pos);
             goto out;
         }
+        /* 5.5: CRC-32 (ISO 3309) over the type and data, not the length. */
         uint32_t crc = (uint32_t)crc32(0L, type, (uInt)(len + 4));
         if (crc != psci_rd_be32(p + pos + 8 + len)) {
             st = psci_fail(err, PSC_ERR_CORRUPT, "png: chunk '%.4s' at offset %zu has a bad CRC",
                            (const char *)type, pos);
             goto out;
         }
-        if (png->n == 0 && (memcmp(type, "IHDR", 4) != 0 || len != 13)) {
+        if (png->n == 0 && (memcmp(type, "IHDR", 4) != 0 || len != 13)) { /* 5.6, 11.2.1 */
             st = psci_fail(err, PSC_ERR_CORRUPT, "png: first chunk is not a valid IHDR");
             goto out;
         }

@@ -34,10 +34,10 @@ void psci_png_free(psci_png *png);
 psc_status psci_png_write(const unsigned char *p, const psci_png *png, const unsigned char *exif,
                           size_t exif_len, int keep_icc, psci_buf *out, psci_err *err);
 
-#endif
-
 /* Builds a PNG from a re-encoded one (its IHDR and IDAT) plus the colour chunks of the clean
  * original that still apply to 8-bit RGB(A): gAMA, cHRM, sRGB, iCCP, cICP, mDCv, cLLi, pHYs and
  * an orientation-only eXIf. */
 psc_status psci_png_splice(const unsigned char *orig, size_t orig_len, const unsigned char *enc,
                            size_t enc_len, psci_buf *out, psci_err *err);
+
+#endif

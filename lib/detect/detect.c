@@ -92,8 +92,16 @@ static unsigned char *rescale(const unsigned char *src, int w, int h, int nw, in
 
 enum { MAX_PATCHES = 48, SMALL_FRAME = 2000 };
 
-static psc_status scan_patches(psci_detector *d, const unsigned char *g, int w, int h,
-                               size_t found_from, psci_regions *out, psci_err *err);
+static psc_status scan_patches(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
+                               int w, int h, size_t found_from, psci_regions *out, psci_err *err);
+
+/* The caller's cancel poll, asked between detector passes (each reader pass, tile and patch;
+ * OCR polls it per line and inside Tesseract). */
+static psc_status check_cancel(const psci_detect_opts *o, psci_err *err) {
+    if (o->cancelled != NULL && o->cancelled(o->cancel_ud))
+        return psci_fail(err, PSC_ERR_CANCELLED, "cancelled");
+    return PSC_OK;
+}
 
 static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
                              int w, int h, psci_regions *out, psci_err *err) {
@@ -111,6 +119,8 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
         if (s == NULL)
             return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
         st = psci_zbar_scan(d->zbar, s, w / 2, h / 2, w / 2, 2, 1, 0, 0, 2.0f, out, err);
+        if (st == PSC_OK)
+            st = check_cancel(o, err);
         /* Fast mode: zxing on the half-size copy too (big codes only). */
         if (st == PSC_OK && o->mode == 0) {
             st = psci_zxing_scan(s, w / 2, h / 2, w / 2, 0, 0, 2.0f, 0, out, err);
@@ -120,6 +130,8 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
     } else {
         st = psci_zbar_scan(d->zbar, g, w, h, w, 1, 1, 0, 0, 1.0f, out, err);
     }
+    if (st == PSC_OK)
+        st = check_cancel(o, err);
     int f4 = longest > 2400 ? 4 : 2;
     if (st == PSC_OK && o->mode >= 2 && longest > 1200 && w / f4 >= 16 && h / f4 >= 16) {
         int f = f4;
@@ -128,6 +140,8 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
             return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
         st = psci_zbar_scan(d->zbar, s, w / f, h / f, w / f, 1, 1, 0, 0, (float)f, out, err);
         free(s);
+        if (st == PSC_OK)
+            st = check_cancel(o, err);
     }
     /* zxing-cpp reads what ZBar cannot (DataMatrix, PDF417, Aztec). Its locators are tuned to
      * codes filling a good part of the frame, so small codes in big photos need help: the
@@ -135,6 +149,8 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
      * 384..1024 px, overlapping by a quarter. */
     if (st == PSC_OK && !zxing_done)
         st = psci_zxing_scan(g, w, h, w, 0, 0, 1.0f, o->mode >= 2 || (o->mode == 1 && longest <= 1600), out, err);
+    if (st == PSC_OK)
+        st = check_cancel(o, err);
     int shortest = w < h ? w : h;
     int tile = shortest / 2 < 384 ? 384 : shortest / 2 > 1024 ? 1024 : shortest / 2;
     int stride = tile * 3 / 4;
@@ -146,6 +162,8 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
                     continue;
                 const unsigned char *p = g + (size_t)ty * (size_t)w + (size_t)tx;
                 st = psci_zxing_scan(p, tw, th, w, tx, ty, 1.0f, o->mode >= 2, out, err);
+                if (st == PSC_OK)
+                    st = check_cancel(o, err);
                 if (tx + tile >= w)
                     break;
             }
@@ -154,7 +172,7 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
         }
     }
     if (st == PSC_OK)
-        st = scan_patches(d, g, w, h, found_from, out, err);
+        st = scan_patches(d, o, g, w, h, found_from, out, err);
     return st;
 }
 
@@ -176,12 +194,14 @@ static int already_found(const psci_patch *p, const psci_regions *rs, size_t fro
 /* Small codes the frame passes missed (thin 1D bars, Data Matrix under ~120 px): each patch
  * dense in sharp edges is cut out with a quiet-zone margin, upscaled 2x and read again by
  * both readers, zxing trying harder. */
-static psc_status scan_patches(psci_detector *d, const unsigned char *g, int w, int h,
-                               size_t found_from, psci_regions *out, psci_err *err) {
+static psc_status scan_patches(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
+                               int w, int h, size_t found_from, psci_regions *out, psci_err *err) {
     psci_patches ps = {NULL, 0, 0};
     psc_status st = psci_code_candidates(g, w, h, MAX_PATCHES, &ps, err);
     for (size_t i = 0; st == PSC_OK && i < ps.n; i++) {
         const psci_patch *p = &ps.v[i];
+        if ((st = check_cancel(o, err)) != PSC_OK)
+            break;
         if (already_found(p, out, found_from))
             continue;
         /* The patch with a margin; past the photo's edge the margin is white, a quiet zone
@@ -259,6 +279,7 @@ static psc_status scan_text(psci_detector *d, const psci_detect_opts *o, const u
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int busy = 0;
+    psci_tess_set_cancel(d->tess, o->cancelled, o->cancel_ud);
     psc_status st = psci_text_lines(d->tess, g, w, h, o->mode, o->deadline_ms, &busy, out, err);
     /* Small pictures (screenshots, scans, charts) are cheap to read whole, and the frame pass
      * finds what lines of three letters miss: lone numbers, two-letter words. */
@@ -275,10 +296,10 @@ static psc_status scan_text(psci_detector *d, const psci_detect_opts *o, const u
 
 static psc_status scan_all(psci_detector *d, const psci_detect_opts *o, const unsigned char *g, int w,
                            int h, psci_regions *out, psci_err *err) {
-    psc_status st = PSC_OK;
-    if (o->codes)
+    psc_status st = check_cancel(o, err);
+    if (st == PSC_OK && o->codes)
         st = scan_codes(d, o, g, w, h, out, err);
-    if (st == PSC_OK && o->text)
+    if (st == PSC_OK && o->text && (st = check_cancel(o, err)) == PSC_OK)
         st = scan_text(d, o, g, w, h, out, err);
     return st;
 }

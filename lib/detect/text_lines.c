@@ -257,6 +257,10 @@ psc_status psci_text_lines(psci_tess *t, const unsigned char *gray, int w, int h
             skip = sure[ba[pj].i] && mostly_inside(l, &ls.v[ba[pj].i]);
         if (skip)
             continue;
+        if (psci_tess_cancelled(t)) {
+            st = psci_fail(err, PSC_ERR_CANCELLED, "cancelled");
+            break;
+        }
         long left = deadline_ms - psci_elapsed_ms(&t0);
         if (left <= 0) {
             st = psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);

@@ -20,6 +20,8 @@
 
 struct psci_tess {
     tesseract::TessBaseAPI api;
+    int (*cancelled)(void *ud) = nullptr; /* the caller's cancel poll for this run; NULL: never */
+    void *cancel_ud = nullptr;
 };
 
 /* Tesseract prints to stderr when a language is missing; look first, and say what to do. */
@@ -151,18 +153,47 @@ static tesseract::PageSegMode psm_of(int psm) {
     }
 }
 
+/* Tesseract polls this between words, next to its deadline, so a long recognition stops
+ * soon after the caller cancels. */
+static bool cancel_poll(void *ud, int words) {
+    (void)words;
+    const psci_tess *t = static_cast<const psci_tess *>(ud);
+    return t->cancelled(t->cancel_ud) != 0;
+}
+
+/* A monitor with the deadline and, when the caller gave one, its cancel poll. */
+static void arm(tesseract::ETEXT_DESC &m, psci_tess *t, int deadline_ms) {
+    m.set_deadline_msecs(deadline_ms);
+    if (t->cancelled != NULL) {
+        m.cancel = cancel_poll;
+        m.cancel_this = t;
+    }
+}
+
+/* After a Recognize: cancelled by the caller, past the deadline (fail closed), or fine. */
+static psc_status stopped(psci_tess *t, const tesseract::ETEXT_DESC &m, int deadline_ms,
+                          psci_err *err) {
+    if (t->cancelled != NULL && t->cancelled(t->cancel_ud))
+        return psci_fail(err, PSC_ERR_CANCELLED, "cancelled");
+    if (m.deadline_exceeded())
+        return psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
+    return PSC_OK;
+}
+
 /* Runs recognition with page segmentation psm; fails closed past deadline_ms. */
-static psc_status recognize(tesseract::TessBaseAPI &api, const unsigned char *gray, int w, int h,
-                            int stride, int psm, int deadline_ms, psci_err *err) {
+static psc_status recognize(psci_tess *t, const unsigned char *gray, int w, int h, int stride,
+                            int psm, int deadline_ms, psci_err *err) {
+    tesseract::TessBaseAPI &api = t->api;
     api.SetPageSegMode(psm_of(psm));
     api.SetImage(gray, w, h, 1, stride);
     api.SetSourceResolution(300); /* photos carry no DPI; avoids Tesseract's warning */
     tesseract::ETEXT_DESC monitor;
-    monitor.set_deadline_msecs(deadline_ms);
+    arm(monitor, t, deadline_ms);
     int rc = api.Recognize(&monitor);
-    if (monitor.deadline_exceeded()) {
+    psc_status st = stopped(t, monitor, deadline_ms, err);
+    if (st != PSC_OK) {
         api.Clear();
-        return psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
+        return st;
     }
     if (rc != 0) {
         api.Clear();
@@ -219,7 +250,7 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
         tesseract::TessBaseAPI &api = t->api;
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        psc_status st = recognize(api, gray, w, h, stride, psm == 12 ? 12 : 11, deadline_ms, err);
+        psc_status st = recognize(t, gray, w, h, stride, psm == 12 ? 12 : 11, deadline_ms, err);
         if (st != PSC_OK)
             return st;
         psci_words ws = {NULL, 0, 0};
@@ -295,12 +326,10 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
                 int rw = std::min(w, x1 + pad) - rx, rh = std::min(h, y1 + pad) - ry;
                 api.SetRectangle(rx, ry, rw, rh);
                 tesseract::ETEXT_DESC mon2;
-                mon2.set_deadline_msecs((int32_t)left);
+                arm(mon2, t, (int)left);
                 api.Recognize(&mon2);
-                if (mon2.deadline_exceeded()) {
-                    st = psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
+                if ((st = stopped(t, mon2, deadline_ms, err)) != PSC_OK)
                     break;
-                }
                 char *again = api.GetUTF8Text();
                 int conf2 = api.MeanTextConf();
                 std::string second = alnum_lower(again);
@@ -331,7 +360,7 @@ extern "C" psc_status psci_tess_read(psci_tess *t, const unsigned char *gray, in
                                      int stride, int psm, int deadline_ms, psci_words *out,
                                      psci_err *err) {
     try {
-        psc_status st = recognize(t->api, gray, w, h, stride, psm, deadline_ms, err);
+        psc_status st = recognize(t, gray, w, h, stride, psm, deadline_ms, err);
         if (st == PSC_OK)
             st = collect(t->api, out, err);
         t->api.Clear();
@@ -339,6 +368,15 @@ extern "C" psc_status psci_tess_read(psci_tess *t, const unsigned char *gray, in
     } catch (...) {
         return psci_fail(err, PSC_ERR_DETECTOR, "tesseract failed while reading text");
     }
+}
+
+extern "C" void psci_tess_set_cancel(psci_tess *t, int (*cancelled)(void *ud), void *ud) {
+    t->cancelled = cancelled;
+    t->cancel_ud = ud;
+}
+
+extern "C" int psci_tess_cancelled(const psci_tess *t) {
+    return t->cancelled != NULL && t->cancelled(t->cancel_ud) != 0;
 }
 
 extern "C" void psci_words_free(psci_words *ws) {

@@ -18,7 +18,7 @@ psc_status psci_tess_new(const char *langs, psci_tess **out, psci_err *err);
 void psci_tess_free(psci_tess *t);
 /* One recognition pass with page segmentation mode psm (11 or 12: sparse text). Boxes are
  * reported at (ox, oy) + box * scale. Fails closed (PSC_ERR_LIMIT) when it runs past
- * deadline_ms. */
+ * deadline_ms; PSC_ERR_CANCELLED when cancelled (psci_tess_set_cancel). */
 psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, int w, int h, int stride,
                           int psm, int deadline_ms, int ox, int oy, float scale,
                           psci_regions *out, psci_err *err);
@@ -41,6 +41,12 @@ typedef struct psci_words {
 psc_status psci_tess_read(psci_tess *t, const unsigned char *gray, int w, int h, int stride,
                           int psm, int deadline_ms, psci_words *out, psci_err *err);
 void psci_words_free(psci_words *ws);
+
+/* The caller's cancel poll for the following calls (NULL: never cancelled). Tesseract polls it
+ * between words next to its deadline; a cancelled call fails with PSC_ERR_CANCELLED. */
+void psci_tess_set_cancel(psci_tess *t, int (*cancelled)(void *ud), void *ud);
+/* Non-zero when the poll set by psci_tess_set_cancel says stop (between lines). */
+int psci_tess_cancelled(const psci_tess *t);
 
 /* 1 - edit distance / longer length, for comparing two readings of the same spot (0 if either
  * is empty). Defined in text_lines.c. */
