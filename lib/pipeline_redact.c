@@ -26,7 +26,7 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
     psci_detect_opts o = {(int)ctx->param[PSC_PARAM_DETECT], (int)ctx->param[PSC_PARAM_FIND_CODES],
                           (int)ctx->param[PSC_PARAM_FIND_TEXT], ctx->langs,
                           (int)ctx->param[PSC_PARAM_MAX_OCR_SECONDS] * 1000, 0,
-                          psci_ctx_poll_cancel, ctx};
+                          psci_ctx_poll_cancel, ctx, ctx->tessdata};
     const unsigned char *img = gray;
     unsigned char *disp = NULL;
     int dw = w, dh = h;

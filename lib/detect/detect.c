@@ -20,6 +20,7 @@ struct psci_detector {
     psci_zbar *zbar;
     psci_tess *tess;
     char langs[128];
+    char tessdata[1024]; /* the folder the OCR model was loaded from ("" searched) */
 };
 
 psci_detector *psci_detector_new(void) {
@@ -37,16 +38,19 @@ void psci_detector_free(psci_detector *d) {
 psc_status psci_detector_prepare(psci_detector *d, const psci_detect_opts *o, psci_err *err) {
     if (o->codes && d->zbar == NULL && (d->zbar = psci_zbar_new()) == NULL)
         return psci_fail(err, PSC_ERR_DETECTOR, "zbar: cannot create a scanner");
-    if (o->text && (d->tess == NULL || strcmp(d->langs, o->langs) != 0)) {
+    const char *folder = o->tessdata ? o->tessdata : "";
+    if (o->text && (d->tess == NULL || strcmp(d->langs, o->langs) != 0 ||
+                    strcmp(d->tessdata, folder) != 0)) {
         psci_tess_free(d->tess);
         d->tess = NULL;
         d->langs[0] = '\0';
-        if (strlen(o->langs) >= sizeof d->langs)
-            return psci_fail(err, PSC_ERR_ARG, "text: language list too long");
-        psc_status st = psci_tess_new(o->langs, &d->tess, err);
+        if (strlen(o->langs) >= sizeof d->langs || strlen(folder) >= sizeof d->tessdata)
+            return psci_fail(err, PSC_ERR_ARG, "text: language list or data folder too long");
+        psc_status st = psci_tess_new(o->langs, folder, &d->tess, err);
         if (st != PSC_OK)
             return st;
         memcpy(d->langs, o->langs, strlen(o->langs) + 1);
+        memcpy(d->tessdata, folder, strlen(folder) + 1);
     }
     return PSC_OK;
 }

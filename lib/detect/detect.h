@@ -19,6 +19,7 @@ typedef struct psci_detect_opts {
      * PSC_ERR_CANCELLED. NULL: never cancelled. */
     int (*cancelled)(void *ud);
     void *cancel_ud;
+    const char *tessdata; /* Tesseract data folder; NULL or "": TESSDATA_PREFIX, system folders */
 } psci_detect_opts;
 
 psci_detector *psci_detector_new(void);

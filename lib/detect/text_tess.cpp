@@ -24,12 +24,13 @@ struct psci_tess {
     void *cancel_ud = nullptr;
 };
 
-/* Tesseract prints to stderr when a language is missing; look first, and say what to do. */
-static const char *find_tessdata(const std::string &lang) {
+/* Tesseract prints to stderr when a language is missing; look first, and say what to do.
+ * A folder set by the caller (setting tessdata) is the only place looked at. */
+static const char *find_tessdata(const std::string &lang, const char *folder) {
     static const char *const dirs[] = {"/usr/share/tesseract-ocr/5/tessdata",
                                        "/usr/share/tesseract-ocr/4.00/tessdata",
                                        "/usr/share/tessdata", "/usr/local/share/tessdata"};
-    const char *env = std::getenv("TESSDATA_PREFIX");
+    const char *env = folder != NULL && folder[0] ? folder : std::getenv("TESSDATA_PREFIX");
     struct stat sb;
     if (env != NULL) {
         std::string p = std::string(env) + "/" + lang + ".traineddata";
@@ -43,7 +44,8 @@ static const char *find_tessdata(const std::string &lang) {
     return NULL;
 }
 
-extern "C" psc_status psci_tess_new(const char *langs, psci_tess **out, psci_err *err) {
+extern "C" psc_status psci_tess_new(const char *langs, const char *folder, psci_tess **out,
+                                    psci_err *err) {
     *out = NULL;
     try {
         std::string all(langs), datapath;
@@ -53,7 +55,11 @@ extern "C" psc_status psci_tess_new(const char *langs, psci_tess **out, psci_err
             std::string one = all.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
             if (one.empty() || one.size() > 32 || one.find_first_of("/.\\") != std::string::npos)
                 return psci_fail(err, PSC_ERR_ARG, "text: invalid language list '%s'", langs);
-            const char *dir = find_tessdata(one);
+            const char *dir = find_tessdata(one, folder);
+            if (dir == NULL && folder != NULL && folder[0])
+                return psci_fail(err, PSC_ERR_DETECTOR,
+                                 "tesseract language data '%s' is missing from %s (setting tessdata)",
+                                 one.c_str(), folder);
             if (dir == NULL)
                 return psci_fail(err, PSC_ERR_DETECTOR,
                                  "tesseract language data '%s' is missing: install tesseract-ocr-%s or use --lang with installed languages",

@@ -14,7 +14,7 @@ typedef struct psci_tess psci_tess;
 
 /* Loads the LSTM models for langs ("eng+fra"). PSC_ERR_DETECTOR with a message naming the
  * missing language pack when data is absent. */
-psc_status psci_tess_new(const char *langs, psci_tess **out, psci_err *err);
+psc_status psci_tess_new(const char *langs, const char *folder, psci_tess **out, psci_err *err);
 void psci_tess_free(psci_tess *t);
 /* One recognition pass with page segmentation mode psm (11 or 12: sparse text). Boxes are
  * reported at (ox, oy) + box * scale. Fails closed (PSC_ERR_LIMIT) when it runs past

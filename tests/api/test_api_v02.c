@@ -255,6 +255,34 @@ static void test_progress_and_cancel(void) {
     psc_ctx_free(ctx);
 }
 
+/* The tessdata setting decides where OCR models come from: an empty folder fails the scrub
+ * with a message naming it (fail closed, no output), the system folder works. */
+static void test_tessdata_used(void) {
+    char empty[] = "/tmp/psc-tessdata-XXXXXX";
+    CHECK(mkdtemp(empty) != NULL);
+    size_t len = 0;
+    unsigned char *in = slurp("clean.png", &len);
+    CHECK(in != NULL);
+    psc_ctx *ctx = psc_ctx_new();
+    unsigned char *out = NULL;
+    size_t out_len = 0;
+    CHECK_EQ(psc_ctx_set_str(ctx, PSC_PARAM_TESSDATA, empty), PSC_OK);
+    CHECK_EQ(psc_scrub_buffer(ctx, in, len, &out, &out_len, NULL), PSC_ERR_DETECTOR);
+    CHECK(out == NULL);
+    CHECK(strstr(psc_ctx_errmsg(ctx), empty) != NULL);
+    struct stat sb;
+    if (stat("/usr/share/tesseract-ocr/5/tessdata/eng.traineddata", &sb) == 0) {
+        CHECK_EQ(psc_ctx_set_str(ctx, PSC_PARAM_TESSDATA, "/usr/share/tesseract-ocr/5/tessdata"),
+                 PSC_OK);
+        CHECK_EQ(psc_scrub_buffer(ctx, in, len, &out, &out_len, NULL), PSC_OK);
+        CHECK(out != NULL && out_len > 0);
+    }
+    psc_free(out);
+    psc_ctx_free(ctx);
+    free(in);
+    rmdir(empty);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: test_api_v02 TESTDATA_DIR\n");
@@ -266,5 +294,6 @@ int main(int argc, char **argv) {
     test_null_reports();
     test_report_accessors();
     test_progress_and_cancel();
+    test_tessdata_used();
     HARNESS_DONE();
 }
