@@ -17,6 +17,10 @@ import sys
 import tempfile
 import unittest
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "oracle"))
+import pstest as P  # noqa: E402
+
 ARGS = None
 NB = "\u00a0"
 # French punctuation that takes a space before it; the catalogue uses U+00A0 (no break).
@@ -207,12 +211,8 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--cli", required=True)
     ARGS, rest = ap.parse_known_args()
-    prog = unittest.main(argv=[sys.argv[0], "-v"] + rest, exit=False)
-    res = prog.result
-    print("%d passed, %d failed" % (res.testsRun - len(res.failures) - len(res.errors) - len(res.skipped),
-                                    len(res.failures) + len(res.errors)))
-    return 0 if res.wasSuccessful() else 1
+    P.main("test_l10n", [sys.argv[0]] + rest)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
