@@ -3,6 +3,7 @@
  * (watch.c) or walk the paths into jobs (walk.c) and run them as a batch (run.c), which
  * reports (output.c) and writes the review page (review.c). Uses only the public header.
  */
+#include "i18n.h"
 #include "options.h"
 #include "run.h"
 #include "watch.h"
@@ -13,7 +14,7 @@
 
 static int pause_and_return(const options *o, int rc) {
     if (o->pause) {
-        fprintf(stderr, "\nPress Enter to close this window.");
+        fputs(_("\nPress Enter to close this window."), stderr);
         fflush(stderr);
         int c;
         while ((c = getchar()) != EOF && c != '\n') {
@@ -44,8 +45,12 @@ static int scrub_paths(const options *o, int argc, char **argv, int first) {
     int rc = cli_run_batch(o, &jl, where[0] ? where : NULL);
     if (bad_args || jl.walk_errors) {
         if (jl.walk_errors)
-            fprintf(stderr, "photoscrub: %zu folder%s could not be read completely (see above): not every photo was scrubbed\n",
-                    jl.walk_errors, jl.walk_errors == 1 ? "" : "s");
+            cli_say(P_("%zu folder could not be read completely (see above): not every photo was "
+                       "scrubbed\n",
+                       "%zu folders could not be read completely (see above): not every photo was "
+                       "scrubbed\n",
+                       jl.walk_errors),
+                    jl.walk_errors);
         rc = EXIT_SOME_FAILED;
     }
     walk_free(&jl);
@@ -58,6 +63,7 @@ int main(int argc, char **argv) {
      * reads its limit when it loads, so set it and start again once. */
     if (getenv("OMP_THREAD_LIMIT") == NULL && setenv("OMP_THREAD_LIMIT", "1", 1) == 0)
         execv("/proc/self/exe", argv); /* on failure, carry on as we are */
+    cli_i18n_init();
     options o;
     int first = 0;
     int rc = cli_parse_options(argc, argv, &o, &first);

@@ -3,6 +3,7 @@
  * turned into psc_ctx_set calls on a template context here and nowhere else.
  */
 #include "options.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -16,29 +17,36 @@ static void usage_settings(FILE *f) {
         if (p == 0)
             break;
         long long mn, mx, def;
-        if (psc_param_type_of(p) == PSC_PARAM_TYPE_STRING)
-            fprintf(f, "  %-16s %s [text, default \"%s\"]\n", psc_param_name(p), psc_param_help(p),
-                    psc_param_default_str(p));
-        else if (psc_param_bounds(p, &mn, &mx, &def) == PSC_OK)
-            fprintf(f, "  %-16s %s [%lld..%lld, default %lld]\n", psc_param_name(p),
-                    psc_param_help(p), mn, mx, def);
+        int text = psc_param_type_of(p) == PSC_PARAM_TYPE_STRING;
+        if (!text && psc_param_bounds(p, &mn, &mx, &def) != PSC_OK)
+            continue;
+        fprintf(f, "  %-16s %s ", psc_param_name(p), cli_param_help(p));
+        if (text)
+            fprintf(f, _("[text, default \"%s\"]\n"), psc_param_default_str(p));
+        else
+            fprintf(f, _("[%lld..%lld, default %lld]\n"), mn, mx, def);
     }
 }
 
+/* --help in paragraphs, each one message for translators; option names, words given to
+ * options and setting names stay as typed. */
 void cli_usage(FILE *f) {
-    fprintf(f,
-            "Usage: photoscrub [OPTIONS] PATH...          make photos safe to share\n"
-            "       photoscrub inspect [OPTIONS] PATH...  list privacy-relevant metadata, change nothing\n"
-            "       photoscrub verify [OPTIONS] PATH...   check results: exit 1 if metadata, a code\n"
-            "                                             or readable text is found\n"
-            "       photoscrub watch [OPTIONS] INBOX OUTBOX   scrub each photo arriving in INBOX\n"
-            "\n"
-            "Removes location, device, dates, serial numbers, thumbnails, comments, XMP/IPTC,\n"
+    fputs(
+        _("Usage: photoscrub [OPTIONS] PATH...          make photos safe to share\n"
+          "       photoscrub inspect [OPTIONS] PATH...  list privacy-relevant metadata, change "
+          "nothing\n"
+          "       photoscrub verify [OPTIONS] PATH...   check results: exit 1 if metadata, a code\n"
+          "                                             or readable text is found\n"
+          "       photoscrub watch [OPTIONS] INBOX OUTBOX   scrub each photo arriving in INBOX\n"),
+        f);
+    fputs("\n", f);
+    fputs(_("Removes location, device, dates, serial numbers, thumbnails, comments, XMP/IPTC,\n"
             "secondary images and motion-photo videos from JPEG and PNG photos, and hides QR\n"
             "codes, barcodes and readable text in the picture. Outside hidden areas nothing is\n"
-            "re-encoded: the pixels stay exactly as they were, and photos stay upright.\n"
-            "\n"
-            "Where results go (originals are never changed unless --in-place):\n"
+            "re-encoded: the pixels stay exactly as they were, and photos stay upright.\n"),
+          f);
+    fputs("\n", f);
+    fputs(_("Where results go (originals are never changed unless --in-place):\n"
             "  a folder X      -> X-scrubbed/ beside it, same tree inside\n"
             "  a file D/F.jpg  -> D/scrubbed/F.jpg\n"
             "  -o, --output DIR    put results in DIR instead (folders: DIR/<path inside X>)\n"
@@ -46,21 +54,28 @@ void cli_usage(FILE *f) {
             "  -f, --force         overwrite existing results (else they are kept and skipped,\n"
             "                      so running again resumes an interrupted batch)\n"
             "      --rename        give results neutral names (photo-0001.jpg): names like\n"
-            "                      IMG_20211027_143512.jpg reveal when a photo was taken\n"
-            "\n"
-            "What is hidden in the picture (default: QR codes, barcodes and readable text):\n"
-            "      --metadata-only strip metadata only; do not look at the picture\n"
-            "      --detect MODE   %s | %s | %s: time spent looking\n"
-            "      --style STYLE   %s (default) | %s | %s: how regions are hidden\n"
-            "      --lang LANGS    OCR languages, Tesseract names joined by + (default %s)\n"
-            "      --no-text       do not look for text;  --no-codes  do not look for codes\n"
-            "\n"
-            "What is kept:\n"
+            "                      IMG_20211027_143512.jpg reveal when a photo was taken\n"),
+          f);
+    fputs("\n", f);
+    fprintf(f,
+            _("What is hidden in the picture (default: QR codes, barcodes and readable text):\n"
+              "      --metadata-only strip metadata only; do not look at the picture\n"
+              "      --detect MODE   %s | %s | %s: time spent looking\n"
+              "      --style STYLE   %s (default) | %s | %s: how regions are hidden\n"
+              "      --lang LANGS    OCR languages, Tesseract names joined by + (default %s)\n"
+              "      --no-text       do not look for text;  --no-codes  do not look for codes\n"),
+            psc_detect_mode_name(PSC_DETECT_FAST), psc_detect_mode_name(PSC_DETECT_DEFAULT),
+            psc_detect_mode_name(PSC_DETECT_THOROUGH), psc_style_name(PSC_STYLE_BLUR),
+            psc_style_name(PSC_STYLE_FILL), psc_style_name(PSC_STYLE_PIXELATE),
+            psc_param_default_str(PSC_PARAM_LANGS));
+    fputs("\n", f);
+    fputs(_("What is kept:\n"
             "      --strip-icc     also remove the colour profile (colours may shift)\n"
             "      --rotate        rotate sideways JPEGs losslessly instead of keeping an\n"
-            "                      Orientation tag\n"
-            "\n"
-            "Running and reporting:\n"
+            "                      Orientation tag\n"),
+          f);
+    fputs("\n", f);
+    fputs(_("Running and reporting:\n"
             "  -j, --jobs N        files in parallel (default: number of cores)\n"
             "      --review FILE   write an HTML page showing each result and what was hidden\n"
             "      --json          one JSON object per file on stdout, then a summary object\n"
@@ -69,26 +84,25 @@ void cli_usage(FILE *f) {
             "      --pause         wait for Enter before exiting (for drag-and-drop launchers)\n"
             "      --delete-originals  watch: delete originals instead of moving them to .done/\n"
             "      --set NAME=VALUE  change a library setting (below)\n"
-            "  -h, --help          this help;  -V, --version  the version\n"
-            "\n"
-            "Library settings (--set NAME=VALUE):\n",
-            psc_detect_mode_name(PSC_DETECT_FAST), psc_detect_mode_name(PSC_DETECT_DEFAULT),
-            psc_detect_mode_name(PSC_DETECT_THOROUGH), psc_style_name(PSC_STYLE_BLUR),
-            psc_style_name(PSC_STYLE_FILL), psc_style_name(PSC_STYLE_PIXELATE),
-            psc_param_default_str(PSC_PARAM_LANGS));
+            "  -h, --help          this help;  -V, --version  the version\n"),
+          f);
+    fputs("\n", f);
+    fputs(_("Library settings (--set NAME=VALUE):\n"), f);
     usage_settings(f);
-    fprintf(f, "\nExit status: 0 every photo is clean, 1 some failed (each is named), 2 usage error.\n"
-               "See photoscrub(1).\n");
+    fputs("\n", f);
+    fputs(_("Exit status: 0 every photo is clean, 1 some failed (each is named), 2 usage error.\n"
+            "See photoscrub(1).\n"),
+          f);
 }
 
 static int set_param(psc_ctx *ctx, const char *name, long long v) {
     psc_param p;
     if (psc_param_by_name(name, &p) != PSC_OK) {
-        fprintf(stderr, "photoscrub: unknown setting '%s' (see --help)\n", name);
+        cli_say(_("unknown setting '%s' (see --help)\n"), name);
         return -1;
     }
     if (psc_ctx_set(ctx, p, v) != PSC_OK) {
-        fprintf(stderr, "photoscrub: %s\n", psc_ctx_errmsg(ctx));
+        cli_say("%s\n", psc_ctx_errmsg(ctx));
         return -1;
     }
     return 0;
@@ -100,7 +114,7 @@ static int set_choice(psc_ctx *ctx, const char *name, const char *word, const ch
     for (int i = 0; name_of(i); i++)
         if (strcmp(word, name_of(i)) == 0)
             return set_param(ctx, name, i);
-    fprintf(stderr, "photoscrub: --%s: '%s' is not one of:", name, word);
+    cli_say(_("--%s: '%s' is not one of:"), name, word);
     for (int i = 0; name_of(i); i++)
         fprintf(stderr, " %s", name_of(i));
     fputc('\n', stderr);
@@ -119,13 +133,13 @@ static const char *style_word(int i) {
 static int parse_set(psc_ctx *ctx, const char *arg) {
     const char *eq = strchr(arg, '=');
     if (eq == NULL || eq == arg || eq[1] == '\0') {
-        fprintf(stderr, "photoscrub: --set wants NAME=VALUE, got '%s'\n", arg);
+        cli_say(_("--set wants NAME=VALUE, got '%s'\n"), arg);
         return -1;
     }
     char name[64];
     size_t nl = (size_t)(eq - arg);
     if (nl >= sizeof name) {
-        fprintf(stderr, "photoscrub: unknown setting '%.*s'\n", (int)nl, arg);
+        cli_say(_("unknown setting '%.*s'\n"), (int)nl, arg);
         return -1;
     }
     memcpy(name, arg, nl);
@@ -134,14 +148,14 @@ static int parse_set(psc_ctx *ctx, const char *arg) {
     if (psc_param_by_name(name, &p) == PSC_OK && psc_param_type_of(p) == PSC_PARAM_TYPE_STRING) {
         if (psc_ctx_set_str(ctx, p, eq + 1) == PSC_OK)
             return 0;
-        fprintf(stderr, "photoscrub: %s\n", psc_ctx_errmsg(ctx));
+        cli_say("%s\n", psc_ctx_errmsg(ctx));
         return -1;
     }
     char *end;
     errno = 0;
     long long v = strtoll(eq + 1, &end, 10);
     if (errno || *end) {
-        fprintf(stderr, "photoscrub: --set %s: '%s' is not a whole number\n", name, eq + 1);
+        cli_say(_("--set %s: '%s' is not a whole number\n"), name, eq + 1);
         return -1;
     }
     return set_param(ctx, name, v);
@@ -198,7 +212,7 @@ static int apply_setting(psc_ctx *ctx, int c, const char *arg) {
     case OPT_LANG:
         if (psc_ctx_set_langs(ctx, arg) == PSC_OK)
             return 0;
-        fprintf(stderr, "photoscrub: --lang: %s\n", psc_ctx_errmsg(ctx));
+        cli_say("--lang: %s\n", psc_ctx_errmsg(ctx));
         return -1;
     default: return 1;
     }
@@ -223,7 +237,7 @@ static int apply_run_option(options *o, int c, const char *arg) {
         long v = strtol(arg, &end, 10);
         o->jobs = (int)v;
         if (*end || v < 1 || v > 256) {
-            fprintf(stderr, "photoscrub: --jobs wants a number from 1 to 256, got '%s'\n", arg);
+            cli_say(_("--jobs wants a number from 1 to 256, got '%s'\n"), arg);
             return -1;
         }
         return 0;
@@ -240,15 +254,15 @@ static int apply_run_option(options *o, int c, const char *arg) {
 static int check_combination(const options *o, int argc, int first_arg) {
     const char *why = NULL;
     if (first_arg >= argc)
-        why = "no photos or folders given";
+        why = _("no photos or folders given");
     else if (o->cmd == CMD_WATCH && argc - first_arg != 2)
-        why = "watch wants two folders: INBOX OUTBOX";
+        why = _("watch wants two folders: INBOX OUTBOX");
     else if (o->w.in_place && o->w.out_dir)
-        why = "--in-place and --output exclude each other";
+        why = _("--in-place and --output exclude each other");
     else if (o->w.in_place && o->w.rename)
-        why = "--rename needs an output folder, not --in-place";
+        why = _("--rename needs an output folder, not --in-place");
     if (why)
-        fprintf(stderr, "photoscrub: %s\n", why);
+        cli_say("%s\n", why);
     return why ? EXIT_USAGE : EXIT_CLEAN;
 }
 
@@ -271,7 +285,7 @@ int cli_parse_options(int argc, char **argv, options *o, int *first_arg) {
     o->jobs = nproc > 0 ? (int)nproc : 1;
     o->tmpl = psc_ctx_new();
     if (o->tmpl == NULL) {
-        fprintf(stderr, "photoscrub: out of memory\n");
+        cli_say(_("out of memory\n"));
         return EXIT_SOME_FAILED;
     }
     int rc = EXIT_CLEAN, c;
@@ -294,7 +308,7 @@ int cli_parse_options(int argc, char **argv, options *o, int *first_arg) {
     if (rc == EXIT_CLEAN && o->values && set_param(o->tmpl, "report-values", 1) != 0)
         rc = EXIT_USAGE;
     if (rc != EXIT_CLEAN) {
-        fprintf(stderr, "Try 'photoscrub --help'.\n");
+        fputs(_("Try 'photoscrub --help'.\n"), stderr);
         psc_ctx_free(o->tmpl);
         o->tmpl = NULL;
     }

@@ -3,28 +3,31 @@
  * from the report accessors, the verdicts from the library.
  */
 #include "output.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Words for region kinds, indexed by psc_region_kind: plural-able label and short label. */
-static const struct {
-    const char *label, *short_label;
-} kind_words[] = {
-    [PSC_REGION_QR] = {"QR code", "QR"},
-    [PSC_REGION_BARCODE] = {"barcode", "barcode"},
-    [PSC_REGION_MATRIX] = {"2D code", "2D code"},
-    [PSC_REGION_TEXT] = {"text area", "text"},
+/* Short labels of region kinds for the review page, indexed by psc_region_kind. */
+static const char *const kind_labels[] = {
+    [PSC_REGION_QR] = N_("QR"),
+    [PSC_REGION_BARCODE] = N_("barcode"),
+    [PSC_REGION_MATRIX] = N_("2D code"),
+    [PSC_REGION_TEXT] = N_("text"),
 };
-#define N_KINDS (sizeof kind_words / sizeof *kind_words)
+#define N_KINDS (sizeof kind_labels / sizeof *kind_labels)
 
 const char *kind_short_label(const psc_report *rep, size_t i) {
     psc_region_kind k;
     if (psc_report_region_kind(rep, i, &k) == PSC_OK && (size_t)k < N_KINDS)
-        return kind_words[k].short_label;
+        return _(kind_labels[k]);
     const char *name = NULL;
     psc_report_region(rep, i, NULL, &name, NULL, NULL);
     return name ? name : "?";
+}
+
+const char *outcome_reason(const outcome *res) {
+    return res->msg_local ? res->msg_local : res->msg ? res->msg : "";
 }
 
 int totals_init(totals *t) {
@@ -77,34 +80,49 @@ void found_text(const psc_report *rep, char *buf, size_t size) {
     for (size_t m = 0; m < psc_meta_count(); m++) {
         if (!psc_report_found(rep, (psc_meta)m) || used >= size)
             continue;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
-                         psc_meta_label((psc_meta)m));
+        int n = snprintf(buf + used, size - used, "%s%s", used ? _(", ") : "",
+                         cli_meta_text((psc_meta)m));
         used += n > 0 ? (size_t)n : 0;
     }
 }
 
-/* "GPS position, phone or camera model, thumbnail" */
-static void print_found(FILE *f, const psc_report *rep) {
-    char buf[1024];
-    found_text(rep, buf, sizeof buf);
-    fputs(buf[0] ? buf : "no metadata", f);
+/* "GPS position, phone or camera model, thumbnail", or "no metadata", into buf. */
+static const char *found_or_none(const psc_report *rep, char *buf, size_t size) {
+    found_text(rep, buf, size);
+    return buf[0] ? buf : _("no metadata");
 }
 
-/* "; hid 1 QR code, 3 text areas" */
-static void print_regions(FILE *f, const psc_report *rep, const char *verb) {
-    size_t n = psc_report_region_count(rep), cnt[N_KINDS] = {0};
+/* "1 QR code, 3 text areas" into buf; empty when nothing was hidden. */
+static void regions_text(const psc_report *rep, char *buf, size_t size) {
+    size_t n = psc_report_region_count(rep), cnt[N_KINDS] = {0}, used = 0;
     for (size_t i = 0; i < n; i++) {
         psc_region_kind k;
         if (psc_report_region_kind(rep, i, &k) == PSC_OK && (size_t)k < N_KINDS)
             cnt[k]++;
     }
-    int first = 1;
-    for (size_t t = 0; t < N_KINDS; t++)
-        if (cnt[t]) {
-            fprintf(f, "%s%zu %s%s", first ? verb : ", ", cnt[t], kind_words[t].label,
-                    cnt[t] == 1 ? "" : "s");
-            first = 0;
+    buf[0] = '\0';
+    for (size_t t = 0; t < N_KINDS && used < size; t++) {
+        if (!cnt[t])
+            continue;
+        int w = snprintf(buf + used, size - used, "%s", used ? _(", ") : "");
+        used += w > 0 ? (size_t)w : 0;
+        if (used >= size)
+            break;
+        size_t c = cnt[t], left = size - used;
+        switch ((psc_region_kind)t) {
+        case PSC_REGION_QR:
+            w = snprintf(buf + used, left, P_("%zu QR code", "%zu QR codes", c), c);
+            break;
+        case PSC_REGION_BARCODE:
+            w = snprintf(buf + used, left, P_("%zu barcode", "%zu barcodes", c), c);
+            break;
+        case PSC_REGION_MATRIX:
+            w = snprintf(buf + used, left, P_("%zu 2D code", "%zu 2D codes", c), c);
+            break;
+        default: w = snprintf(buf + used, left, P_("%zu text area", "%zu text areas", c), c); break;
         }
+        used += w > 0 ? (size_t)w : 0;
+    }
 }
 
 /* The values line of --values: the JSON array of {name, value} pairs. The closing brace after
@@ -170,19 +188,22 @@ static void count_status(totals *t, int status) {
 }
 
 static void print_ok(FILE *f, const options *o, const job *j, const outcome *res) {
+    char found[1024], regions[256];
     if (o->cmd == CMD_INSPECT) {
-        fprintf(f, "%s (%s): ", j->in, psc_report_format(res->rep));
-        print_found(f, res->rep);
+        fprintf(f, _("%s (%s): %s"), j->in, psc_report_format(res->rep),
+                found_or_none(res->rep, found, sizeof found));
         if (psc_report_orientation(res->rep) != 1)
-            fprintf(f, "; stored sideways (Orientation %d)", psc_report_orientation(res->rep));
+            fprintf(f, _("; stored sideways (Orientation %d)"), psc_report_orientation(res->rep));
     } else if (o->cmd == CMD_VERIFY) {
-        fprintf(f, "clean %s", j->in);
+        fprintf(f, _("clean %s"), j->in);
     } else {
-        fprintf(f, "scrubbed %s -> %s: removed ", j->in, res->out ? res->out : j->out);
-        print_found(f, res->rep);
-        print_regions(f, res->rep, "; hid ");
+        fprintf(f, _("scrubbed %s -> %s: removed %s"), j->in, res->out ? res->out : j->out,
+                found_or_none(res->rep, found, sizeof found));
+        regions_text(res->rep, regions, sizeof regions);
+        if (regions[0])
+            fprintf(f, _("; hid %s"), regions);
         if (psc_report_orient_action(res->rep) == PSC_ORIENT_ACTION_ROTATED)
-            fprintf(f, "; rotated upright");
+            fputs(_("; rotated upright"), f);
     }
     fputc('\n', f);
     if (o->values)
@@ -190,8 +211,13 @@ static void print_ok(FILE *f, const options *o, const job *j, const outcome *res
 }
 
 static void print_failure(const options *o, const job *j, const outcome *res) {
-    fprintf(stderr, "photoscrub: %s: %s%s: %s\n", j->in, o->cmd == CMD_SCRUB ? "NOT scrubbed, " : "",
-            psc_status_str(res->st), res->msg ? res->msg : "");
+    if (o->cmd == CMD_SCRUB)
+        /* TRANSLATORS: file, what went wrong (a status such as "file is damaged or
+           truncated"), then details (often in English, from the library). */
+        cli_say(_("%s: NOT scrubbed, %s: %s\n"), j->in, cli_status_text(res->st),
+                outcome_reason(res));
+    else
+        cli_say(_("%s: %s: %s\n"), j->in, cli_status_text(res->st), outcome_reason(res));
 }
 
 void report_outcome(const options *o, const job *j, const outcome *res, totals *t) {
@@ -213,15 +239,18 @@ void report_outcome(const options *o, const job *j, const outcome *res, totals *
         if (!(o->w.quiet && o->cmd == CMD_SCRUB))
             print_ok(f, o, j, res);
         break;
-    case OUT_LEAK:
-        fprintf(f, "LEAK %s: ", j->in);
-        print_found(f, res->rep);
-        print_regions(f, res->rep, "; readable: ");
+    case OUT_LEAK: {
+        char found[1024], regions[256];
+        fprintf(f, _("LEAK %s: %s"), j->in, found_or_none(res->rep, found, sizeof found));
+        regions_text(res->rep, regions, sizeof regions);
+        if (regions[0])
+            fprintf(f, _("; readable: %s"), regions);
         fputc('\n', f);
         break;
+    }
     case OUT_SKIPPED:
         if (!o->w.quiet)
-            fprintf(stderr, "photoscrub: %s: skipped: %s\n", j->in, res->msg);
+            cli_say(_("%s: skipped: %s\n"), j->in, outcome_reason(res));
         break;
     case OUT_NOT_PHOTO:
         /* Other files met in a folder (notes, documents) are only counted in the summary:
@@ -246,38 +275,83 @@ static void summary_json(const totals *t, size_t not_started) {
     printf("}}}\n");
 }
 
+/* n with the locale's digit grouping, in buf (48 bytes). */
+static const char *count_str(char *buf, size_t n) {
+    cli_fmt_count(buf, 48, n);
+    return buf;
+}
+
 void report_summary(const options *o, const totals *t, size_t not_started, const char *where) {
     if (o->json) {
         summary_json(t, not_started);
         return;
     }
     FILE *f = stdout;
-    const char *verb = o->cmd == CMD_INSPECT ? "inspected" : o->cmd == CMD_VERIFY ? "clean" : "scrubbed";
-    fprintf(f, "%s%zu photo%s %s", o->w.quiet ? "" : "\n", t->done, t->done == 1 ? "" : "s", verb);
+    char num[48], num2[48];
+    cli_fmt_count(num, sizeof num, t->done);
+    fputs(o->w.quiet ? "" : "\n", f);
+    if (o->cmd == CMD_INSPECT)
+        fprintf(f, P_("%s photo inspected", "%s photos inspected", t->done), num);
+    else if (o->cmd == CMD_VERIFY)
+        fprintf(f, P_("%s photo clean", "%s photos clean", t->done), num);
+    else
+        fprintf(f, P_("%s photo scrubbed", "%s photos scrubbed", t->done), num);
     if (t->leaks)
-        fprintf(f, ", %zu STILL LEAKING (see above)", t->leaks);
+        /* TRANSLATORS: this and the clauses below continue "3 photos scrubbed"; English
+           keeps one form for any number. */
+        fprintf(f, P_(", %s STILL LEAKING (see above)", ", %s STILL LEAKING (see above)", t->leaks),
+                count_str(num, t->leaks));
     if (t->failed)
-        fprintf(f, ", %zu FAILED (see messages above)", t->failed);
+        fprintf(
+            f,
+            P_(", %s FAILED (see messages above)", ", %s FAILED (see messages above)", t->failed),
+            count_str(num, t->failed));
     if (t->skipped)
-        fprintf(f, ", %zu skipped (result already exists)", t->skipped);
+        fprintf(f,
+                P_(", %s skipped (result already exists)", ", %s skipped (result already exists)",
+                   t->skipped),
+                count_str(num, t->skipped));
     if (t->not_photo)
-        fprintf(f, ", %zu not photos (left alone)", t->not_photo);
+        fprintf(f, P_(", %s not photos (left alone)", ", %s not photos (left alone)", t->not_photo),
+                count_str(num, t->not_photo));
     if (not_started)
-        fprintf(f, ", %zu not started (interrupted; run again to resume)", not_started);
-    fprintf(f, ".\n");
+        fprintf(f,
+                P_(", %s not started (interrupted; run again to resume)",
+                   ", %s not started (interrupted; run again to resume)", not_started),
+                count_str(num, not_started));
+    fputs(_(".\n"), f);
     if (o->cmd == CMD_VERIFY)
         return;
-    for (size_t m = 0; m < psc_meta_count(); m++)
-        if (t->found_in[m])
-            fprintf(f, "  %s %s %zu photo%s\n", psc_meta_label((psc_meta)m),
-                    o->cmd == CMD_INSPECT ? "found in" : "removed from", t->found_in[m],
-                    t->found_in[m] == 1 ? "" : "s");
-    if (t->regions)
-        fprintf(f, "  %zu code or text area%s hidden in %zu photo%s\n", t->regions, t->regions == 1 ? "" : "s",
-                t->photos_with_regions, t->photos_with_regions == 1 ? "" : "s");
-    if (t->tagged + t->rotated && o->cmd == CMD_SCRUB)
-        fprintf(f, "  %zu sideways photo%s kept upright\n", t->tagged + t->rotated,
-                t->tagged + t->rotated == 1 ? "" : "s");
+    for (size_t m = 0; m < psc_meta_count(); m++) {
+        if (!t->found_in[m])
+            continue;
+        cli_fmt_count(num, sizeof num, t->found_in[m]);
+        if (o->cmd == CMD_INSPECT)
+            /* TRANSLATORS: "  GPS position found in 3 photos" */
+            fprintf(f, P_("  %s found in %s photo\n", "  %s found in %s photos\n", t->found_in[m]),
+                    cli_meta_text((psc_meta)m), num);
+        else
+            fprintf(
+                f,
+                P_("  %s removed from %s photo\n", "  %s removed from %s photos\n", t->found_in[m]),
+                cli_meta_text((psc_meta)m), num);
+    }
+    if (t->regions) {
+        cli_fmt_count(num, sizeof num, t->regions);
+        cli_fmt_count(num2, sizeof num2, t->photos_with_regions);
+        /* TRANSLATORS: followed by " in 3 photos" */
+        fprintf(f,
+                P_("  %s code or text area hidden", "  %s code or text areas hidden", t->regions),
+                num);
+        fprintf(f, P_(" in %s photo\n", " in %s photos\n", t->photos_with_regions), num2);
+    }
+    if (t->tagged + t->rotated && o->cmd == CMD_SCRUB) {
+        cli_fmt_count(num, sizeof num, t->tagged + t->rotated);
+        fprintf(f,
+                P_("  %s sideways photo kept upright\n", "  %s sideways photos kept upright\n",
+                   t->tagged + t->rotated),
+                num);
+    }
     if (where && o->cmd == CMD_SCRUB && t->done)
-        fprintf(f, "Results are in %s\n", where);
+        fprintf(f, _("Results are in %s\n"), where);
 }

@@ -11,7 +11,8 @@
 typedef struct outcome {
     psc_status st;
     psc_report *rep;
-    char *msg;  /* failure reason, malloc'd */
+    char *msg;       /* failure reason, malloc'd; English (JSON is for programs) */
+    char *msg_local; /* the same reason in the user's language when the CLI wrote it, or NULL */
     int status; /* one of the OUT_* below */
     char *out;  /* where the result ended up when not the job's planned path, or NULL */
 } outcome;
@@ -33,11 +34,15 @@ void report_outcome(const options *o, const job *j, const outcome *res, totals *
 /* The closing summary; where is the results folder to mention, or NULL. */
 void report_summary(const options *o, const totals *t, size_t not_started, const char *where);
 
+/* The failure reason to show a person: msg_local, else msg (the library's detail), or "". */
+const char *outcome_reason(const outcome *res);
+
 /* A JSON string; bytes that are not UTF-8 (file names can be anything) become U+FFFD. */
 void json_string(FILE *f, const char *s);
-/* "GPS position, phone or camera model" into buf (empty when nothing was found). */
+/* "GPS position, phone or camera model" into buf (empty when nothing was found), in the
+ * user's language. */
 void found_text(const psc_report *rep, char *buf, size_t size);
-/* Short label of a region kind for drawing ("QR", "2D code"), "?" when unknown. */
+/* Short label of a region kind for drawing ("QR", "2D code"), translated; "?" when unknown. */
 const char *kind_short_label(const psc_report *rep, size_t i);
 
 #endif

@@ -4,6 +4,7 @@
  * page. Ctrl-C stops taking new jobs; finished results stay, nothing partial is left.
  */
 #include "run.h"
+#include "i18n.h"
 #include "job.h"
 #include "review.h"
 
@@ -83,10 +84,19 @@ static void progress_bar(size_t done, size_t total, size_t failed, const struct 
         bar[i] = i < fill ? '#' : '.';
     bar[width] = '\0';
     long eta = rate > 0 ? (long)((double)(total - done) / rate) : 0;
-    fprintf(stderr, "\r\033[K[%s] %zu/%zu photos  %.1f/s  ETA %ld:%02ld", bar, done, total, rate,
+    char sdone[48], stotal[48], srate[48], sfailed[48];
+    cli_fmt_count(sdone, sizeof sdone, done);
+    cli_fmt_count(stotal, sizeof stotal, total);
+    cli_fmt_decimal(srate, sizeof srate, rate);
+    fputs("\r\033[K", stderr);
+    /* TRANSLATORS: progress bar: [####....] 3/12 photos  1.5/s  ETA 0:06 (minutes:seconds
+       left); keep it short, it must fit on one line. */
+    fprintf(stderr, _("[%s] %s/%s photos  %s/s  ETA %ld:%02ld"), bar, sdone, stotal, srate,
             eta / 60, eta % 60);
-    if (failed)
-        fprintf(stderr, "  %zu failed", failed);
+    if (failed) {
+        cli_fmt_count(sfailed, sizeof sfailed, failed);
+        fprintf(stderr, P_("  %s failed", "  %s failed", failed), sfailed);
+    }
     fflush(stderr);
 }
 
@@ -119,6 +129,7 @@ static int start_workers(batch *b, int nw) {
 static void free_outcome(outcome *r) {
     psc_report_free(r->rep);
     free(r->msg);
+    free(r->msg_local);
     free(r->out);
 }
 
@@ -155,10 +166,10 @@ static size_t collect(batch *b, totals *t, review *rv, psc_ctx *review_ctx) {
 
 static int finish_review(const options *o, review *rv, int rc) {
     if (review_write(rv, o->review) != 0) {
-        fprintf(stderr, "photoscrub: cannot write the review page %s: %s\n", o->review, strerror(errno));
+        cli_say(_("cannot write the review page %s: %s\n"), o->review, strerror(errno));
         rc = EXIT_SOME_FAILED;
     } else if (!o->json) {
-        printf("Review page: %s\n", o->review);
+        printf(_("Review page: %s\n"), o->review);
     }
     review_free(rv);
     return rc;
@@ -190,7 +201,7 @@ int cli_run_batch(const options *o, const job_list *jl, const char *where) {
     b.ctxs = calloc((size_t)nw, sizeof *b.ctxs);
     totals t;
     if (b.res == NULL || b.finished == NULL || b.tids == NULL || b.ctxs == NULL || totals_init(&t) != 0) {
-        fprintf(stderr, "photoscrub: out of memory\n");
+        cli_say(_("out of memory\n"));
         return EXIT_SOME_FAILED;
     }
     pthread_mutex_init(&b.mu, NULL);
@@ -198,7 +209,7 @@ int cli_run_batch(const options *o, const job_list *jl, const char *where) {
     review *rv = o->review ? review_new() : NULL;
     psc_ctx *review_ctx = o->review ? cli_ctx_clone(o) : NULL;
     if (start_workers(&b, nw) == 0 && n > 0) {
-        fprintf(stderr, "photoscrub: cannot start any worker\n");
+        cli_say(_("cannot start any worker\n"));
         return EXIT_SOME_FAILED;
     }
     size_t printed = collect(&b, &t, rv, review_ctx);
@@ -210,7 +221,8 @@ int cli_run_batch(const options *o, const job_list *jl, const char *where) {
         free_outcome(&b.res[i]);
     size_t not_started = n - printed;
     if (cli_interrupted)
-        fprintf(stderr, "photoscrub: interrupted: %zu of %zu done, no partial files left; run the same command again to resume\n",
+        cli_say(_("interrupted: %zu of %zu done, no partial files left; run the same command again "
+                  "to resume\n"),
                 printed, n);
     report_summary(o, &t, not_started, where);
     int rc = (t.failed || t.leaks || not_started) ? EXIT_SOME_FAILED : EXIT_CLEAN;

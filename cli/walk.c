@@ -4,6 +4,7 @@
  * Symlinks and special files found in folders are passed over, never followed.
  */
 #include "walk.h"
+#include "i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +19,7 @@ static char *join(const char *a, const char *b) {
     int slash = la > 0 && a[la - 1] != '/';
     char *s = malloc(la + lb + 2);
     if (s == NULL) {
-        fprintf(stderr, "photoscrub: out of memory\n");
+        cli_say(_("out of memory\n"));
         exit(1);
     }
     memcpy(s, a, la);
@@ -31,7 +32,7 @@ static char *join(const char *a, const char *b) {
 static char *xstrdup(const char *s) {
     char *d = strdup(s);
     if (d == NULL) {
-        fprintf(stderr, "photoscrub: out of memory\n");
+        cli_say(_("out of memory\n"));
         exit(1);
     }
     return d;
@@ -70,7 +71,7 @@ static void push(job_list *jl, char *in, char *out, int from_walk) {
         size_t ncap = jl->cap ? jl->cap * 2 : 64;
         job *nv = realloc(jl->v, ncap * sizeof *nv);
         if (nv == NULL) {
-            fprintf(stderr, "photoscrub: out of memory\n");
+            cli_say(_("out of memory\n"));
             exit(1);
         }
         jl->v = nv;
@@ -90,16 +91,22 @@ typedef struct walk_ctx {
     int has_out_root;
 } walk_ctx;
 
+/* Byte order, not alphasort's strcoll: the order of a folder's files (and so the output
+ * lines, JSON and --rename numbers) must not change with the user's language. */
+static int name_order(const struct dirent **a, const struct dirent **b) {
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
 static void walk_dir(walk_ctx *w, const char *dir, const char *outdir, int depth) {
     if (depth > 64) {
-        fprintf(stderr, "photoscrub: %s: folders nested too deep, not descending\n", dir);
+        cli_say(_("%s: folders nested too deep, not descending\n"), dir);
         w->jl->walk_errors++;
         return;
     }
     struct dirent **names = NULL;
-    int n = scandir(dir, &names, NULL, alphasort);
+    int n = scandir(dir, &names, NULL, name_order);
     if (n < 0) {
-        fprintf(stderr, "photoscrub: %s: cannot read folder: %s\n", dir, strerror(errno));
+        cli_say(_("%s: cannot read folder: %s\n"), dir, strerror(errno));
         w->jl->walk_errors++;
         return;
     }
@@ -134,8 +141,9 @@ static void walk_dir(walk_ctx *w, const char *dir, const char *outdir, int depth
             push(w->jl, path, out, 1);
         } else {
             if (!w->o->quiet)
-                fprintf(stderr, "photoscrub: %s: skipped (%s)\n", path,
-                        S_ISLNK(sb.st_mode) ? "symbolic link, not followed" : "not a regular file");
+                cli_say(_("%s: skipped (%s)\n"), path,
+                        S_ISLNK(sb.st_mode) ? _("symbolic link, not followed")
+                                            : _("not a regular file"));
             w->jl->skipped_special++;
             free(path);
         }
@@ -148,7 +156,7 @@ static void walk_dir(walk_ctx *w, const char *dir, const char *outdir, int depth
 int walk_add(job_list *jl, const char *path, const walk_opts *o) {
     struct stat sb;
     if (stat(path, &sb) != 0) {
-        fprintf(stderr, "photoscrub: %s: %s\n", path, strerror(errno));
+        cli_say("%s: %s\n", path, strerror(errno));
         return -1;
     }
     /* Work on a copy without trailing slashes so "X/" maps to "X-scrubbed". */
@@ -190,7 +198,7 @@ int walk_add(job_list *jl, const char *path, const walk_opts *o) {
         return 0;
     }
     if (!S_ISREG(sb.st_mode)) {
-        fprintf(stderr, "photoscrub: %s: not a regular file or folder\n", path);
+        cli_say(_("%s: not a regular file or folder\n"), path);
         free(p);
         return -1;
     }

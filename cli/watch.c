@@ -7,6 +7,7 @@
  * inotify queue overflow triggers a full rescan, so bursts and restarts lose nothing.
  */
 #include "watch.h"
+#include "i18n.h"
 #include "output.h"
 #include "run.h"
 
@@ -51,7 +52,7 @@ static char *path_join(const char *a, const char *b) {
     size_t n = strlen(a) + strlen(b) + 2;
     char *s = malloc(n);
     if (s == NULL) {
-        fprintf(stderr, "photoscrub: out of memory\n");
+        cli_say(_("out of memory\n"));
         exit(EXIT_SOME_FAILED);
     }
     snprintf(s, n, "%s/%s", a, b);
@@ -158,14 +159,21 @@ static void process(watch *w, const pending *p) {
     }
     char *out = free_name(w->outbox, p->name);
     psc_report *rep = NULL;
+    locale_t prev = cli_c_locale_enter();
     psc_status st = psc_scrub_file(w->ctx, in, out, &rep);
+    cli_c_locale_leave(prev);
     char *done_dir = path_join(w->inbox, st == PSC_OK ? ".done" : ".failed");
     char *dest = free_name(done_dir, p->name);
     if (st == PSC_OK) {
         w->done++;
-        if (w->o->delete_originals ? unlink(in) != 0 : rename(in, dest) != 0)
-            fprintf(stderr, "photoscrub: %s: scrubbed, but the original could not be %s: %s\n", in,
-                    w->o->delete_originals ? "deleted" : "moved to .done", strerror(errno));
+        if (w->o->delete_originals ? unlink(in) != 0 : rename(in, dest) != 0) {
+            if (w->o->delete_originals)
+                cli_say(_("%s: scrubbed, but the original could not be deleted: %s\n"), in,
+                        strerror(errno));
+            else
+                cli_say(_("%s: scrubbed, but the original could not be moved to .done: %s\n"), in,
+                        strerror(errno));
+        }
         if (w->o->json) {
             printf("{\"file\":");
             json_string(stdout, in);
@@ -173,17 +181,23 @@ static void process(watch *w, const pending *p) {
             json_string(stdout, out);
             printf(",\"status\":\"scrubbed\"}\n");
         } else if (!w->o->w.quiet) {
-            printf("scrubbed %s -> %s (%zu area%s hidden)\n", in, out, psc_report_region_count(rep),
-                   psc_report_region_count(rep) == 1 ? "" : "s");
+            size_t nr = psc_report_region_count(rep);
+            printf(P_("scrubbed %s -> %s (%zu area hidden)\n",
+                      "scrubbed %s -> %s (%zu areas hidden)\n", nr),
+                   in, out, nr);
         }
     } else {
         w->failed++;
         const char *why = psc_ctx_errmsg(w->ctx);
-        char reason[1024];
+        /* The English reason goes into JSON; people (here and in the .txt beside the failed
+         * photo) read it in their language, with the library's detail as it is. */
+        char reason[1024], said[1024];
         snprintf(reason, sizeof reason, "%s: %s", psc_status_str(st), why);
+        /* TRANSLATORS: what went wrong ("file is damaged or truncated"), then the detail. */
+        snprintf(said, sizeof said, _("%s: %s"), cli_status_text(st), why);
         if (rename(in, dest) == 0)
-            write_reason(dest, reason);
-        fprintf(stderr, "photoscrub: %s: NOT scrubbed, moved to %s: %s\n", in, dest, reason);
+            write_reason(dest, said);
+        cli_say(_("%s: NOT scrubbed, moved to %s: %s\n"), in, dest, said);
         if (w->o->json) {
             printf("{\"file\":");
             json_string(stdout, in);
@@ -224,7 +238,7 @@ int cli_watch(const options *o, const char *inbox, const char *outbox) {
     w.outbox = outbox;
     struct stat sb;
     if (stat(inbox, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "photoscrub: watch: %s is not a folder\n", inbox);
+        cli_say(_("watch: %s is not a folder\n"), inbox);
         return EXIT_USAGE;
     }
     char *done = path_join(inbox, ".done"), *failed = path_join(inbox, ".failed");
@@ -235,18 +249,18 @@ int cli_watch(const options *o, const char *inbox, const char *outbox) {
     free(done);
     free(failed);
     if (!ok) {
-        fprintf(stderr, "photoscrub: watch: cannot create the output folders: %s\n", strerror(errno));
+        cli_say(_("watch: cannot create the output folders: %s\n"), strerror(errno));
         return EXIT_SOME_FAILED;
     }
     w.ctx = cli_ctx_clone(o);
     int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     if (w.ctx == NULL || fd < 0 || inotify_add_watch(fd, inbox, IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
-        fprintf(stderr, "photoscrub: watch: cannot watch %s: %s\n", inbox, strerror(errno));
+        cli_say(_("watch: cannot watch %s: %s\n"), inbox, strerror(errno));
         psc_ctx_free(w.ctx);
         return EXIT_SOME_FAILED;
     }
     if (!o->w.quiet && !o->json)
-        fprintf(stderr, "photoscrub: watching %s, results go to %s (Ctrl-C to stop)\n", inbox, outbox);
+        cli_say(_("watching %s, results go to %s (Ctrl-C to stop)\n"), inbox, outbox);
     rescan(&w); /* photos left from before a restart */
     double last_scan = now_s();
     char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -276,7 +290,7 @@ int cli_watch(const options *o, const char *inbox, const char *outbox) {
     }
     close(fd);
     if (!o->json)
-        fprintf(stderr, "photoscrub: watch stopped: %zu scrubbed, %zu failed\n", w.done, w.failed);
+        cli_say(_("watch stopped: %zu scrubbed, %zu failed\n"), w.done, w.failed);
     for (size_t i = 0; i < w.n; i++)
         free(w.v[i].name);
     free(w.v);

@@ -3,6 +3,7 @@
 bar, the hot folder, the review page in a real browser, verify, and the drag-and-drop
 launcher run as a file manager would."""
 import argparse
+import html as htmllib
 import configparser
 import json
 import os
@@ -21,6 +22,18 @@ import unittest
 ARGS = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+
+# The language of this run: ctest runs this file as "batch" (English) and "batch_fr"
+# (PSC_TEST_LANG=fr, LANG=fr_FR.UTF-8). Texts for people are expected as T(english, french).
+LANGUAGE = os.environ.get("PSC_TEST_LANG", "en")
+for _k in [k for k in os.environ if k == "LANGUAGE" or k.startswith("LC_")]:
+    del os.environ[_k]
+os.environ["LANG"] = {"en": "C.UTF-8", "fr": "fr_FR.UTF-8"}[LANGUAGE]
+NB = "\u00a0"
+
+
+def T(en, fr):
+    return fr if LANGUAGE == "fr" else en
 
 
 def run(cmd, timeout=300, **kw):
@@ -89,7 +102,7 @@ class Batch(unittest.TestCase):
         p.send_signal(signal.SIGINT)
         so, se = p.communicate(timeout=300)
         self.assertEqual(p.returncode, 1, so + se)
-        self.assertIn("interrupted", se)
+        self.assertIn(T("interrupted", "interrompu"), se)
         self.assertEqual(temp_files(out), [], "no temporary files may be left")
         done_first = set(os.listdir(out)) if os.path.isdir(out) else set()
         self.assertLess(len(done_first), 12, "the batch should have been stopped early")
@@ -123,10 +136,12 @@ class Batch(unittest.TestCase):
         text = buf.decode(errors="replace")
         self.assertIn("\r", text)
         self.assertRegex(text, r"\[[#.]+\] \d+/6 photos")
-        self.assertIn("ETA", text)
+        self.assertIn(T("ETA", "reste"), text)
+        # The rate is a number for people: the locale's decimal mark.
+        self.assertRegex(text, T(r"photos  \d+\.\d/s", r"photos  \d+,\d/s"))
         # Not on a pipe:
         r = run([ARGS.cli, "--metadata-only", "-f", "-o", os.path.join(self.tmp, "ttyout"), src])
-        self.assertNotIn("ETA", r.stderr)
+        self.assertNotIn(T("ETA", "reste"), r.stderr)
 
     def test_verify(self):
         out = os.path.join(self.tmp, "v")
@@ -135,11 +150,11 @@ class Batch(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         r = run([ARGS.cli, "verify", os.path.join(out, "exif_gps_thumb.jpg")])
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("clean", r.stdout)
+        self.assertIn(T("clean", "sans risque"), r.stdout)
         r = run([ARGS.cli, "verify", src])
         self.assertEqual(r.returncode, 1)
-        self.assertIn("LEAK", r.stdout)
-        self.assertIn("GPS position", r.stdout)
+        self.assertIn(T("LEAK", "FUITE"), r.stdout)
+        self.assertIn(T("GPS position", "position GPS"), r.stdout)
 
     def test_watch_hot_folder(self):
         inbox, outbox = os.path.join(self.tmp, "inbox"), os.path.join(self.tmp, "outbox")
@@ -182,7 +197,7 @@ class Batch(unittest.TestCase):
         done = os.listdir(os.path.join(inbox, ".done"))
         self.assertEqual(len(done), 62)
         with open(os.path.join(inbox, ".failed", "broken.jpg.txt")) as fh:
-            self.assertIn("truncated", fh.read())
+            self.assertIn(T("truncated", "tronqué"), fh.read())
         self.assertEqual([f for f in os.listdir(inbox) if not f.startswith(".")], [])
         r = run(["exiftool", "-q", "-q", "-if", "$gpslatitude", "-p", "$filename", outbox])
         self.assertEqual(r.stdout.strip(), "", "GPS left in hot-folder outputs")
@@ -210,7 +225,18 @@ class Batch(unittest.TestCase):
         self.assertEqual(html.count('class="photo failed"'), 1)
         self.assertNotIn("README.md", html)
         self.assertIn('<span class="label">QR</span>', html)
-        self.assertIn("GPS position", html)
+        self.assertIn(T("GPS position", "position GPS"), html)
+        self.assertIn('<html lang="%s">' % T("en", "fr"), html)
+        # Written on 2 December 2026, 14:03 / Page écrite le 2 décembre 2026 à 14:03
+        when = re.search(r'<p class="when">(.*?)</p>', html)
+        self.assertTrue(when, "no date on the page")
+        months = T("January|February|March|April|May|June|July|August|September|October|November|December",
+                   "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre")
+        self.assertRegex(when.group(1), T(r"^Written on [1-9]\d? (%s) 20\d\d, \d\d:\d\d by photoscrub ",
+                                          r"^Page écrite le [1-9]\d? (%s) 20\d\d à \d\d:\d\d par photoscrub ")
+                         % months)
+        # CSS stays in the C locale whatever the language: no decimal comma in a style.
+        self.assertNotRegex(html, r'style="[^"]*\d,\d')
         self.assertNotIn("src=\"/", html, "the page must be self-contained")
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
         if chromium is None:
@@ -223,9 +249,10 @@ class Batch(unittest.TestCase):
         self.assertEqual(len(re.findall(r'class="photo(?: failed)?"', dom)), 4, r.stderr[-2000:])
         summary = re.search(r'<p class="sum" id="summary">(.*?)</p>', dom, re.S)
         self.assertTrue(summary, "no summary in the rendered page")
-        text = re.sub(r"<[^>]+>", "", summary.group(1))
-        self.assertIn("4 photos: 3 ready to share, 1 failed", text)
-        self.assertIn("1 other file (not photos) left alone", text)
+        text = htmllib.unescape(re.sub(r"<[^>]+>", "", summary.group(1)))  # the DOM dump writes &nbsp;
+        self.assertIn(T("4 photos: 3 ready to share, 1 failed",
+                        "4 photos" + NB + ": 3 prêtes à partager, 1 en échec"), text)
+        self.assertIn(T("1 other file (not photos) left alone", "1 autre fichier (pas une photo) laissé tel quel"), text)
         self.assertNotIn("README.md", dom)
         self.assertEqual(len(re.findall(r'<span class="label">QR</span>', dom)), 1)
         shot = os.path.join(self.tmp, "shot.png")
@@ -259,7 +286,7 @@ class Batch(unittest.TestCase):
             argv.insert(1, "--metadata-only")
             r = subprocess.run(argv, input="\n", capture_output=True, text=True, timeout=120)
             self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertIn("Press Enter", r.stderr)
+            self.assertIn(T("Press Enter", "Appuyez sur Entrée"), r.stderr)
         for n in names:
             self.assertTrue(os.path.exists(os.path.join(folder, "scrubbed", n)), n)
             self.assertTrue(os.path.exists(os.path.join(folder + "-scrubbed", n)), n)

@@ -28,6 +28,30 @@ import pstest as P  # noqa: E402
 ARGS, UNITTEST_ARGV = P.parse_args(__doc__)
 TIMEOUT = 30  # seconds; a hang (FIFO, loop) fails the test instead of blocking ctest
 
+# The language of this run: ctest runs this file twice, "cli" in English and "cli_fr" with
+# PSC_TEST_LANG=fr (LANG=fr_FR.UTF-8). Texts for people are expected as T(english, french);
+# JSON and exit codes are expected the same in both. Every photoscrub run inherits os.environ.
+LANGUAGE = os.environ.get("PSC_TEST_LANG", "en")
+LOCALES = {"en": "C.UTF-8", "fr": "fr_FR.UTF-8"}
+NB = "\u00a0"  # the French catalogue's space before : ; ! ? and inside « »
+
+
+def locale_env(lang):
+    """os.environ with only LANG choosing the language (no LC_ALL, LC_MESSAGES or LANGUAGE
+    left over from the caller's session)."""
+    env = {k: v for k, v in os.environ.items() if k != "LANGUAGE" and not k.startswith("LC_")}
+    env["LANG"] = LOCALES[lang]
+    return env
+
+
+os.environ.clear()
+os.environ.update(locale_env(LANGUAGE))
+
+
+def T(en, fr):
+    """The text expected in this run's language."""
+    return fr if LANGUAGE == "fr" else en
+
 GPS_PHOTO = "exif_gps_thumb.jpg"   # Make Canon, GPS, Artist Jane Q. Photographer
 SETTINGS = ["keep-icc", "orientation", "report-values", "max-file-mb", "max-megapixels",
             "overwrite", "metadata-only"]
@@ -40,26 +64,37 @@ def td(name):
 def help_settings(help_text):
     """{name: (bounds or 'text', default)} from the settings part of --help, which the CLI
     prints from the library's table (psc_param_at)."""
-    part = help_text.split("Library settings (--set NAME=VALUE):\n", 1)[1].split("\n\n", 1)[0]
+    head = T("Library settings (--set NAME=VALUE):\n",
+             "Réglages de la bibliothèque (--set NOM=VALEUR)" + NB + ":\n")
+    part = help_text.split(head, 1)[1].split("\n\n", 1)[0]
+    row = T(r"  (\S+)\s+.* \[(?:(-?\d+)\.\.(-?\d+)|text), default (-?\d+|\"[^\"]*\")\]$",
+            r"  (\S+)\s+.* \[(?:(-?\d+)\.\.(-?\d+)|texte), par défaut (-?\d+|«\u00a0.*?\u00a0»)\]$")
     rows = {}
     for line in part.splitlines():
-        m = re.match(r"  (\S+)\s+.* \[(?:(-?\d+)\.\.(-?\d+)|text), default (-?\d+|\"[^\"]*\")\]$", line)
+        m = re.match(row, line)
         assert m, "unparsable settings line in --help: %r" % line
         name, lo, hi, default = m.groups()
-        rows[name] = ((lo, hi) if lo is not None else "text", default.strip('"'))
+        rows[name] = ((lo, hi) if lo is not None else "text", default.strip('"').strip("«»" + NB))
     return rows
+
+
+def man_page():
+    """The man page of this run's language."""
+    return os.path.join(os.path.dirname(ARGS.testdata), "docs", T("photoscrub.1", "photoscrub.fr.1"))
 
 
 def man_settings(man_path):
     """{name: (bounds or 'text', default)} from the SETTINGS section of the man page."""
     with open(man_path, encoding="utf-8") as fh:
         text = fh.read()
-    part = text.split(".SH SETTINGS\n", 1)[1].split("\n.SH ", 1)[0].replace("\\-", "-")
+    part = text.split(T(".SH SETTINGS\n", ".SH RÉGLAGES\n"), 1)[1].split("\n.SH ", 1)[0].replace("\\-", "-")
+    number = T(r"(-?\d+) to (-?\d+); default (-?\d+)\.$", r"(-?\d+) à (-?\d+)\\~; par défaut (-?\d+)\.$")
+    text_row = T(r"Text; default \\\(lq(.*)\\\(rq\.$", r"Texte\\~; par défaut \\\(Fo\\~(.*)\\~\\\(Fc\.$")
     rows = {}
     for m in re.finditer(r"\.TP\n\.B (\S+)\n([^\n]*)", part):
         name, body = m.groups()
-        num = re.search(r"(-?\d+) to (-?\d+); default (-?\d+)\.$", body)
-        txt = re.search(r"Text; default \\\(lq(.*)\\\(rq\.$", body)
+        num = re.search(number, body)
+        txt = re.search(text_row, body)
         assert num or txt, "man page: no bounds/default for setting %s: %r" % (name, body)
         rows[name] = ((num.group(1), num.group(2)), num.group(3)) if num else ("text", txt.group(1))
     return rows
@@ -215,7 +250,7 @@ class T02ExitCodes(Base):
         for opt in ("--help", "-h"):
             p = cli([opt])
             self.assertCli(p, 0, opt)
-            self.assertIn("Usage", p.stdout)
+            self.assertIn(T("Usage", "Utilisation"), p.stdout)
             for s in SETTINGS:
                 self.assertIn(s, p.stdout, "--help does not list setting %s" % s)
             for o in ("--in-place", "--force", "--rename", "--strip-icc", "--rotate", "--json",
@@ -240,8 +275,7 @@ class T02ExitCodes(Base):
         self.assertGreaterEqual(len(helped), 14, helped)
         for name in SETTINGS + ["langs", "tessdata", "detect", "style"]:
             self.assertIn(name, helped, "--help does not list setting %s" % name)
-        man = os.path.join(os.path.dirname(ARGS.testdata), "docs", "photoscrub.1")
-        documented = man_settings(man)
+        documented = man_settings(man_page())
         self.assertEqual(sorted(documented), sorted(helped),
                          "settings in the man page differ from the library's table (--help)")
         for name, row in helped.items():
@@ -585,8 +619,8 @@ class T08Walk(Base):
         self.assertCli(p, 1)
         lines = P.json_lines(p.stdout)[0]
         self.assertEqual([r["status"] for r in lines], ["scrubbed", "failed"])
-        self.assertIn("same output", lines[1]["reason"])
-        self.assertIn("same output", p.stderr)
+        self.assertIn("same output", lines[1]["reason"])  # JSON: English in every language
+        self.assertIn(T("same output", "même résultat"), p.stderr)
         self.assertScrubbedCopyOf(self.path("D", "scrubbed", "a.jpg"), GPS_PHOTO)
 
     def test_two_inputs_one_output_name(self):
@@ -684,6 +718,104 @@ class T09Settings(Base):
         self.assertIn("missing.jpg", p.stderr, "-q must still print errors")
 
 
+def run_in(lang, args, cwd=None, **env):
+    """photoscrub --metadata-only ARGS ('inspect'/'verify' first) in a language, with extra
+    environment variables; returns CompletedProcess with text stdout/stderr."""
+    args = list(args)
+    if args[:1] in (["inspect"], ["verify"]):
+        args = args[:1] + P.MODE_ARGS + args[1:]
+    elif args[:1] not in (["--help"], ["-h"]):
+        args = P.MODE_ARGS + args
+    e = locale_env(lang)
+    e.update(env)
+    p = subprocess.run([ARGS.cli] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=TIMEOUT, cwd=cwd, env=e)
+    p.stdout = p.stdout.decode("utf-8", "replace")
+    p.stderr = p.stderr.decode("utf-8", "replace")
+    return p
+
+
+@unittest.skipIf(LANGUAGE != "en", "run once, in the English pass (it runs both languages)")
+class T10Languages(Base):
+    """The same runs in English and French: people's texts change, JSON and exit codes do not."""
+
+    def mixed_folder(self):
+        self.put("IN/a.jpg")
+        self.put("IN/B.png", "exif.png")
+        self.put("IN/c_truncated.jpg", "truncated.jpg")
+        self.put("IN/Zed.jpg", "orient6.jpg")
+        self.write("IN/notes.txt", b"not a photo\n")
+
+    def test_json_and_exit_codes_are_the_same_in_french(self):
+        self.mixed_folder()
+        f = self.path("IN", "a.jpg")
+        cases = [
+            ["--json", "-o", "OUT", "IN"],
+            ["--json", "--rename", "-o", "OUT", "IN"],
+            ["--json", "--values", "-o", "OUT", "IN", f, f],
+            ["inspect", "--json", "--values", "IN"],
+            ["verify", "--json", "IN"],
+            ["--json", "-o", "OUT", "missing.jpg", "IN/notes.txt"],
+            ["--set", "max-file-mb=0", f],
+            ["--no-such-option"],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                got = {}
+                for lang in ("en", "fr"):
+                    shutil.rmtree(self.path("OUT"), ignore_errors=True)
+                    got[lang] = run_in(lang, args, cwd=self.tmp)
+                en, fr = got["en"], got["fr"]
+                self.assertEqual(en.returncode, fr.returncode, P.describe(en) + P.describe(fr))
+                if "--json" in args:
+                    self.assertEqual(en.stdout, fr.stdout, "JSON differs between English and French")
+                    P.json_lines(fr.stdout)
+                if en.stderr.strip():
+                    self.assertNotEqual(en.stderr, fr.stderr, "stderr not translated: %r" % fr.stderr)
+
+    def test_people_read_french(self):
+        self.mixed_folder()
+        p = run_in("fr", ["-o", "OUT", "IN"], cwd=self.tmp)
+        self.assertCli(p, 1)
+        self.assertIn("c_truncated.jpg" + NB + ": photo NON nettoyée" + NB + ": fichier endommagé ou tronqué (", p.stderr)
+        self.assertIn("nettoyée" + NB + ": IN/a.jpg -> OUT/a.jpg" + NB + "; retiré" + NB + ": position GPS", p.stdout)
+        self.assertIn("3 photos nettoyées, 1 en ÉCHEC (voir les messages plus haut), "
+                      "1 fichier qui n'est pas une photo (laissé tel quel).", p.stdout)
+        self.assertIn("  retiré de 3 photos" + NB + ": position GPS\n", p.stdout)
+        self.assertIn("  retiré de 1 photo" + NB + ": vignette\n", p.stdout)
+        self.assertIn("Les photos nettoyées sont dans OUT", p.stdout)
+        p = run_in("en", ["-o", "OUT2", "IN"], cwd=self.tmp)
+        self.assertIn("c_truncated.jpg: NOT scrubbed, file is damaged or truncated: ", p.stderr)
+        self.assertIn("3 photos scrubbed, 1 FAILED (see messages above), 1 not photos (left alone).", p.stdout)
+        p = run_in("fr", ["--help"])
+        self.assertCli(p, 0)
+        self.assertTrue(p.stdout.startswith("Utilisation" + NB + ": photoscrub"), p.stdout[:200])
+        self.assertNotIn("Usage", p.stdout)
+        self.assertIn("Réglages de la bibliothèque", p.stdout)
+        self.assertIn("garder le profil de couleurs ICC", p.stdout)  # library help, translated
+        p = run_in("fr", ["--in-place", "--rename", "x.jpg"])
+        self.assertCli(p, 2)
+        self.assertIn("photoscrub" + NB + ": --rename demande un dossier de résultats", p.stderr)
+        self.assertIn("Essayez «" + NB + "photoscrub --help" + NB + "».", p.stderr)
+        p = run_in("fr", ["inspect", "IN/a.jpg"], cwd=self.tmp)
+        self.assertIn("IN/a.jpg (jpeg)" + NB + ": position GPS, modèle du téléphone", p.stdout)
+        p = run_in("fr", ["verify", "IN/a.jpg"], cwd=self.tmp)
+        self.assertCli(p, 1)
+        self.assertIn("FUITE" + NB + ": IN/a.jpg" + NB + ": position GPS", p.stdout)
+
+    def test_locale_variables(self):
+        """LC_ALL wins over LANG; LC_MESSAGES alone chooses the messages; PHOTOSCRUB_LOCALEDIR
+        points to the catalogues (an empty folder: English)."""
+        usage_fr, usage_en = "Utilisation" + NB + ":", "Usage:"
+        self.assertIn(usage_en, run_in("fr", ["--help"], LC_ALL="C").stdout)
+        self.assertIn(usage_fr, run_in("en", ["--help"], LC_MESSAGES="fr_FR.UTF-8").stdout)
+        os.makedirs(self.path("empty"))
+        self.assertIn(usage_en, run_in("fr", ["--help"], PHOTOSCRUB_LOCALEDIR=self.path("empty")).stdout)
+
+
 if __name__ == "__main__":
+    if LANGUAGE == "fr" and "fr_fr.utf8" not in P.run(["locale", "-a"]).stdout.decode().lower():
+        print("SETUP ERROR: the fr_FR.UTF-8 locale is not generated (run scripts/bootstrap)", file=sys.stderr)
+        sys.exit(1)
     P.check_environment(("exiftool", "identify"))
     P.main("test_cli", UNITTEST_ARGV)
