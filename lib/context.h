@@ -22,7 +22,12 @@ struct psc_ctx {
     psc_stage last_stage;
     double last_fraction;
     int cancelled;
+    /* Internal tests only (never set by the API): PSCI_TEST_* bits that switch off one side
+     * of the finder/verifier split, to prove the other side catches what it misses. */
+    unsigned test_flags;
 };
+
+enum { PSCI_TEST_NO_FINDER_CODES = 1u, PSCI_TEST_NO_VERIFIER = 2u };
 
 /* Settings table (params.c): integer settings use def/min/max, text settings sdef and the
  * buffer at ctx_off inside psc_ctx (ctx_size bytes, NUL included). */

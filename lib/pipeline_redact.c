@@ -17,9 +17,9 @@ static const char *const mode_names[] = {"fast", "default", "thorough"};
 static const char *const kind_names[] = {"qr", "barcode", "matrix", "text"};
 
 /* Runs the detectors on the stored-orientation gray image, returns redaction boxes in stored
- * pixels. */
+ * pixels. verify: the second look on the whole picture instead of the finder. */
 static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, int h, int orient,
-                               const psci_regions *hidden, psci_regions *rs) {
+                               const psci_regions *hidden, int verify, psci_regions *rs) {
     psci_err *err = &ctx->err;
     if (ctx->det == NULL && (ctx->det = psci_detector_new()) == NULL)
         return psci_fail(err, PSC_ERR_NOMEM, "out of memory");
@@ -27,6 +27,8 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
                           (int)ctx->param[PSC_PARAM_FIND_TEXT], ctx->langs,
                           (int)ctx->param[PSC_PARAM_MAX_OCR_SECONDS] * 1000, 0,
                           psci_ctx_poll_cancel, ctx, ctx->tessdata};
+    if (!verify && (ctx->test_flags & PSCI_TEST_NO_FINDER_CODES))
+        o.codes = 0;
     const unsigned char *img = gray;
     unsigned char *disp = NULL;
     int dw = w, dh = h;
@@ -57,7 +59,9 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
         psci_region_to_display(&a, orient, w, h);
         st = psci_regions_add(&focus, &a, err);
     }
-    if (st == PSC_OK)
+    if (st == PSC_OK && verify)
+        st = psci_detect_verify(ctx->det, &o, img, dw, dh, rs, err);
+    else if (st == PSC_OK)
         st = psci_detect_run(ctx->det, &o, img, dw, dh, (hidden && hidden->n) ? &focus : NULL, rs, err);
     psci_regions_free(&focus);
     free(disp);
@@ -67,7 +71,7 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
      * earlier rounds are not used as anchors: the blend's own edges read as doubtful words,
      * and hiding those would grow the area every round. */
     psci_regions_promote(rs, NULL);
-    if (hidden && hidden->n) {
+    if (hidden && hidden->n && !verify) {
         /* Something still reads next to an area already hidden (tilted text, a word's
          * tail): hide generously this time so the next round finds nothing. */
         for (size_t i = 0; i < rs->n; i++) {
@@ -97,6 +101,47 @@ static psc_status record_regions(psc_report *rep, const psci_regions *rs, psci_e
 
 /* Rounds of find and hide on an opened picture; with find_only, one look that only lists.
  * *changed says whether anything was hidden. */
+/* Is most of r inside one of the boxes of rs? */
+static int covered(const psci_region *r, const psci_regions *rs) {
+    long area = (long)r->w * r->h;
+    for (size_t i = 0; i < rs->n; i++) {
+        const psci_region *b = &rs->v[i];
+        int ix = (r->x + r->w < b->x + b->w ? r->x + r->w : b->x + b->w) - (r->x > b->x ? r->x : b->x);
+        int iy = (r->y + r->h < b->y + b->h ? r->y + r->h : b->y + b->h) - (r->y > b->y ? r->y : b->y);
+        if (ix > 0 && iy > 0 && (long)ix * iy * 5 >= area * 4)
+            return 1;
+    }
+    return 0;
+}
+
+/* The second look on the whole picture; with find_only, only what the finder did not list. */
+static psc_status second_look(psc_ctx *ctx, const unsigned char *gray, int w, int h, int orient,
+                              int find_only, psci_regions *rs) {
+    if (ctx->test_flags & PSCI_TEST_NO_VERIFIER)
+        return PSC_OK;
+    psci_regions vs = {0};
+    psc_status st = find_regions(ctx, gray, w, h, orient, NULL, 1, &vs);
+    for (size_t i = 0; st == PSC_OK && i < vs.n; i++)
+        if (!find_only || !covered(&vs.v[i], rs))
+            st = psci_regions_add(rs, &vs.v[i], &ctx->err);
+    psci_regions_free(&vs);
+    return st;
+}
+
+/* Why a photo is refused after the last round: what still reads, and where. */
+static psc_status still_readable(psc_ctx *ctx, const psci_regions *rs) {
+    const psci_region *r = &rs->v[0];
+    return psci_fail(&ctx->err, PSC_ERR_UNSAFE,
+                     "redact: %s still readable after %d rounds (found by %s at %d,%d, %dx%d px%s); nothing written",
+                     r->kind == PSCI_R_TEXT ? "text" : "a code", MAX_ROUNDS, r->detector, r->x, r->y,
+                     r->w, r->h, rs->n > 1 ? ", and more" : "");
+}
+
+/* Rounds of find and hide on an opened picture: the finder looks (the whole picture first,
+ * then around what the last round changed); when it has nothing left, the second look reads
+ * the whole picture with other readers, and what it still reads is hidden in another round.
+ * With find_only, one look by both that only lists. *changed says whether anything was
+ * hidden. */
 static psc_status rounds(psc_ctx *ctx, psci_picture *pic, int find_only, psc_report *rep,
                          int *changed) {
     psci_err *err = &ctx->err;
@@ -111,7 +156,9 @@ static psc_status rounds(psc_ctx *ctx, psci_picture *pic, int find_only, psc_rep
             (st = pic->gray(pic, &gray, &w, &h)) != PSC_OK)
             break;
         psci_regions rs = {0};
-        st = find_regions(ctx, gray, w, h, pic->orient, &hidden, &rs);
+        st = find_regions(ctx, gray, w, h, pic->orient, &hidden, 0, &rs);
+        if (st == PSC_OK && (rs.n == 0 || find_only))
+            st = second_look(ctx, gray, w, h, pic->orient, find_only, &rs);
         free(gray);
         if (st == PSC_OK && find_only)
             st = record_regions(rep, &rs, err);
@@ -120,8 +167,8 @@ static psc_status rounds(psc_ctx *ctx, psci_picture *pic, int find_only, psc_rep
             break;
         }
         if (round == MAX_ROUNDS) {
+            st = still_readable(ctx, &rs);
             psci_regions_free(&rs);
-            st = psci_fail(err, PSC_ERR_UNSAFE, "redact: codes or text still readable after %d rounds; nothing written", MAX_ROUNDS);
             break;
         }
         st = psci_ctx_progress(ctx, PSC_STAGE_REDACT, (double)round / MAX_ROUNDS);

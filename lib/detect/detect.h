@@ -32,4 +32,11 @@ psc_status psci_detector_prepare(psci_detector *d, const psci_detect_opts *o, ps
 psc_status psci_detect_run(psci_detector *d, const psci_detect_opts *o, const unsigned char *gray,
                            int w, int h, const psci_regions *focus, psci_regions *out, psci_err *err);
 
+/* The independent second look after redaction (issue 11): readers configured for recall and
+ * differently from psci_detect_run, on the whole w x h image, so they can disagree with the
+ * finder. Adds what they still read (decoded codes only), detector "second look". */
+psc_status psci_detect_verify(psci_detector *d, const psci_detect_opts *o,
+                              const unsigned char *gray, int w, int h, psci_regions *out,
+                              psci_err *err);
+
 #endif
