@@ -360,8 +360,9 @@ def build_sticky(tmp, rng, s, name="sticky"):
     c = Card(tmp, name, rng, s)
     xh = rng.uniform(14, 34) * s
     ink = rng.choice(["#1a237e", "#111111", "#0d3b66"])
-    pw, user = "%s%d" % (rng.choice(WORDS), rng.randint(1, 99)), rng.choice(LAST).lower()
+    pw = "%s%d" % (rng.choice(WORDS), rng.randint(1, 99))    # same rng order as before --wide
     a = c.text("pw: %s" % pw, rng.choice(["boldobl", "obl"]), xh, ink, "password", pw)
+    user = rng.choice(LAST).lower()
     b = c.text("user %s" % user, rng.choice(["boldobl", "obl"]), xh, ink, "username", user)
     c.render_labels()
     pad = int(xh * 1.5)
