@@ -206,6 +206,16 @@ def image_size(path):
 
 
 # ----------------------------------------------------------------------------- per-image analysis
+def scene_parts(item, only):
+    """Truth codes and text lines of a scene, and the indices to read (all in the input; in an
+    output, only those readable in the input)."""
+    codes = [o for o in item["objects"] if o["kind"] in CODE_KINDS]
+    texts = [o for o in item["objects"] if o["kind"] == "text"]
+    ci = list(range(len(codes))) if only is None else [i for i in range(len(codes)) if only["codes"][i]["in"]]
+    ti = list(range(len(texts))) if only is None else [i for i in range(len(texts)) if only["text_crops"][i]]
+    return codes, texts, ci, ti
+
+
 def analyse(item, img, tag, work, only=None):
     """Read codes and text in img (input or one mode's output). only: the input analysis, to
     restrict output reads to what was readable in the input."""
@@ -214,10 +224,7 @@ def analyse(item, img, tag, work, only=None):
     res = {}
     W, H = item["W"], item["H"]
     if item["type"] == "scene":
-        codes = [o for o in item["objects"] if o["kind"] in CODE_KINDS]
-        texts = [o for o in item["objects"] if o["kind"] == "text"]
-        ci = list(range(len(codes))) if only is None else [i for i in range(len(codes)) if only["codes"][i]["in"]]
-        ti = list(range(len(texts))) if only is None else [i for i in range(len(texts)) if only["text_crops"][i]]
+        codes, texts, ci, ti = scene_parts(item, only)
         cpaths = make_crops(img, [pad_box(codes[i]["box"], W, H, "code") for i in ci], d, "c")
         tpaths = make_crops(img, [pad_box(texts[i]["box"], W, H, "text") for i in ti], d, "t")
         dec = decode([img] + cpaths)
@@ -360,12 +367,16 @@ def scrub(item, mode, args):
     return rec
 
 
-def process(item, mode, args, inres):
+def process(item, mode, args, inres, measure=None):
+    """Scrub one photo and measure its output (measure: the three-set figures; default: the
+    single-set ones), then delete the output."""
     rec = scrub(item, mode, args)
     r = {"scrub": rec}
     if rec["output"]:
         try:
-            if item["negative"]:
+            if measure:
+                measure(item, mode, rec, args, inres, r)
+            elif item["negative"]:
                 r["changed_px"] = ae(item["path"], rec["output"], "1%")
             else:
                 r["read"] = analyse(item, rec["output"], mode, args.work, only=inres)
@@ -378,8 +389,9 @@ def process(item, mode, args, inres):
             r["error"] = str(e)[:500]
         if not args.keep_outputs:
             os.unlink(rec["output"])
-    log("%-8s %-40s %-9s %6.1fs %s" % (mode, item["id"], rec["status"], rec["wall"] or 0,
-                                       ("regions=%d" % len(rec["regions"])) if rec["status"] == "scrubbed" else (rec["reason"] or "")[:80]))
+    log("%-8s %-40s %-9s %6.1fs %s" % (mode, shown(item, args), rec["status"], rec["wall"] or 0,
+                                       ("regions=%d" % len(rec["regions"])) if rec["status"] == "scrubbed" else
+                                       ("" if hidden(item, args) else (rec["reason"] or "")[:80])))
     return r
 
 
@@ -395,17 +407,21 @@ def baseline(item, tool):
 
 
 # ----------------------------------------------------------------------------- inputs
+def stage_input(work, src, ident):
+    """A symlink work/in/<ident><ext> to src (names without spaces for the readers' lists)."""
+    dst = os.path.join(work, "in", ident + os.path.splitext(src)[1].lower())
+    if os.path.lexists(dst):
+        os.unlink(dst)
+    os.symlink(os.path.abspath(src), dst)
+    return dst
+
+
 def collect(args):
     items = []
     os.makedirs(os.path.join(args.work, "in"), exist_ok=True)
 
     def stage(src, ident):
-        ext = os.path.splitext(src)[1].lower()
-        dst = os.path.join(args.work, "in", ident + ext)
-        if os.path.lexists(dst):
-            os.unlink(dst)
-        os.symlink(os.path.abspath(src), dst)
-        return dst
+        return stage_input(args.work, src, ident)
 
     if args.scenes:
         truth = json.load(open(os.path.join(args.scenes, "truth.json")))
@@ -780,10 +796,7 @@ def analyse_v2(item, img, tag, work, only=None):
     W, H = item["W"], item["H"]
     res = {"oracle": ORACLE_VERSION}
     if item["type"] == "scene":
-        codes = [o for o in item["objects"] if o["kind"] in CODE_KINDS]
-        texts = [o for o in item["objects"] if o["kind"] == "text"]
-        ci = list(range(len(codes))) if only is None else [i for i in range(len(codes)) if only["codes"][i]["in"]]
-        ti = list(range(len(texts))) if only is None else [i for i in range(len(texts)) if only["text_crops"][i]]
+        codes, texts, ci, ti = scene_parts(item, only)
         cpaths = make_crops(img, [pad_box(codes[i]["box"], W, H, "code") for i in ci], d, "c")
         ri = [i for i in ci if turned(codes[i])]
         rpaths = make_crops(img, [pad_box(codes[i]["box"], W, H, "code") for i in ri], d, "r",
@@ -880,32 +893,20 @@ def region_ratios(regions, held):
     return out
 
 
-def process_v2(item, mode, args, inres):
-    rec = scrub(item, mode, args)
-    r = {"scrub": rec}
-    if rec["output"]:
-        try:
-            W, H = item["W"], item["H"]
-            held = []
-            for b, m in item_boxes(item, inres):
-                held += grow([b], m, W, H)
-            r["outside_px"] = ae(item["path"], rec["output"], "2%", grow(held, 8, W, H))
-            r["area"] = W * H
-            r["ratios"] = region_ratios([g["box"] for g in rec["regions"]], held)
-            if not item["negative"]:
-                r["read"] = analyse_v2(item, rec["output"], mode, args.work, only=inres)
-        except Exception as e:   # noqa: BLE001 - recorded and reported
-            r["error"] = str(e)[:500]
-        if not args.keep_outputs:
-            os.unlink(rec["output"])
-    log("%-8s %-40s %-9s %6.1fs %s" % (mode, shown(item, args), rec["status"], rec["wall"] or 0,
-                                       ("regions=%d" % len(rec["regions"])) if rec["status"] == "scrubbed" else
-                                       ("" if hidden(item, args) else (rec["reason"] or "")[:80])))
-    return r
+def measure_v2(item, mode, rec, args, inres, r):
+    W, H = item["W"], item["H"]
+    held = []
+    for b, m in item_boxes(item, inres):
+        held += grow([b], m, W, H)
+    r["outside_px"] = ae(item["path"], rec["output"], "2%", grow(held, 8, W, H))
+    r["area"] = W * H
+    r["ratios"] = region_ratios([g["box"] for g in rec["regions"]], held)
+    if not item["negative"]:
+        r["read"] = analyse_v2(item, rec["output"], mode, args.work, only=inres)
 
 
 def hidden(item, args):
-    return item["set"] == "heldout" and not args.show_heldout
+    return item.get("set") == "heldout" and not getattr(args, "show_heldout", False)
 
 
 def shown(item, args):
@@ -917,11 +918,7 @@ def collect_sets(args):
     os.makedirs(os.path.join(args.work, "in"), exist_ok=True)
 
     def stage(src, ident):
-        dst = os.path.join(args.work, "in", ident.replace("/", "_") + os.path.splitext(src)[1].lower())
-        if os.path.lexists(dst):
-            os.unlink(dst)
-        os.symlink(os.path.abspath(src), dst)
-        return dst
+        return stage_input(args.work, src, ident.replace("/", "_"))
     args.set_meta = {}
     for spec in args.set:
         name, _, d = spec.partition("=")
@@ -1131,7 +1128,7 @@ def main_sets(args, ap):
         if args.inputs_cache and todo:
             with open(args.inputs_cache, "w") as fh:
                 json.dump(cache, fh)
-        pf = {(m, it["id"]): ex.submit(process_v2, it, m, args, inres[it["id"]]) for m in args.modes for it in items}
+        pf = {(m, it["id"]): ex.submit(process, it, m, args, inres[it["id"]], measure_v2) for m in args.modes for it in items}
         for k, f in pf.items():
             results[k] = f.result()
     meta["load1"] = "%.2f" % os.getloadavg()[0]
