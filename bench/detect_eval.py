@@ -1122,7 +1122,7 @@ def main_sets(args, ap):
                 todo[key] = (it, ex.submit(timed, it))
             else:
                 inres[it["id"]] = {}
-        log("input readings: %d reused from the cache, %d to read" % (len(items) - len(todo), len(todo)))
+        log("input readings: %d to read (%d reused from the cache or negatives)" % (len(todo), len(items) - len(todo)))
         for key, (it, f) in todo.items():
             inres[it["id"]] = cache[key] = f.result()
         if args.inputs_cache and todo:
