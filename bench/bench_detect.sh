@@ -14,7 +14,22 @@ REPO_ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 
 usage() {
     cat <<EOF
-Usage: bench/bench_detect.sh [options]
+Usage: bench/bench_detect.sh --three-sets [options]     (issue 11: tuning, held-out, real photos)
+       bench/bench_detect.sh [options]                  (the earlier single-set report, unchanged)
+
+Three-set mode (--three-sets): generates, on demand and outside git, two sets with the same wide
+distribution (bench/gen_scenes.py --wide): TUNE (seed 101) and HELDOUT (seed 202), into
+\$SETS_DIR/<set>-<size>-n<N>-m<M>/ (default build-bench/sets; reused when present), and
+reads the real photos of \$REAL (default ../shared/corpus/real, all of them). One markdown table per
+mode with the three sets side by side. The held-out set's per-photo findings are never printed
+(only its aggregate row) unless --show-heldout: do not look at them while tuning. Readings of the
+inputs are cached in \$SETS_DIR/inputs-cache.json (keyed by set content and oracle version), so
+reruns only scrub and read the outputs.
+  --three-sets       this mode (-n, --negatives, --size, --modes, -j, --timeout, --markdown, --json,
+                     --keep, --no-build apply; default -n 10 --negatives 4 --modes default)
+  --sets LIST        which of tune,heldout,real (default all three)
+  --show-heldout     also list the held-out set's per-photo findings (not while tuning)
+  --no-cache         do not reuse or write the input readings
 
 Options:
   -n N               positive scenes to generate (default 16; the generator alone defaults to 24)
@@ -55,15 +70,20 @@ EOF
 
 N=16 NEG=6 SIZE=4000x3000 SEED=1 SCENES="" MODES=fast,default PERDIR=3 NOCORPUS=0 BASELINE=3
 TIMEOUT=240 JOBS=$(nproc) MDFILE="" JSONFILE="" KEEP=0 NOBUILD=0
+THREE=0 SETS=tune,heldout,real SHOWHELD=0 NOCACHE=0 N_SET=0 NEG_SET=0 MODES_SET=0
 ORIG_ARGS=("$@")
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        -n) N=${2:?}; shift 2 ;;
-        --negatives) NEG=${2:?}; shift 2 ;;
+        -n) N=${2:?}; N_SET=1; shift 2 ;;
+        --negatives) NEG=${2:?}; NEG_SET=1; shift 2 ;;
+        --three-sets) THREE=1; shift ;;
+        --sets) SETS=${2:?}; shift 2 ;;
+        --show-heldout) SHOWHELD=1; shift ;;
+        --no-cache) NOCACHE=1; shift ;;
         --size) SIZE=${2:?}; shift 2 ;;
         --seed) SEED=${2:?}; shift 2 ;;
         --scenes) SCENES=${2:?}; shift 2 ;;
-        --modes) MODES=${2:?}; shift 2 ;;
+        --modes) MODES=${2:?}; MODES_SET=1; shift 2 ;;
         --corpus-per-dir) PERDIR=${2:?}; shift 2 ;;
         --no-corpus) NOCORPUS=1; shift ;;
         --baseline) BASELINE=${2:?}; shift 2 ;;
@@ -77,6 +97,11 @@ while [[ $# -gt 0 ]]; do
         *) echo "bench_detect.sh: unknown option $1 (see -h)" >&2; exit 2 ;;
     esac
 done
+if (( THREE )); then
+    (( N_SET )) || N=10
+    (( NEG_SET )) || NEG=4
+    (( MODES_SET )) || MODES=default
+fi
 IFS=, read -r -a MODE_LIST <<<"$MODES"
 for m in "${MODE_LIST[@]}"; do
     case "$m" in fast|default|thorough) ;; *) echo "bench_detect.sh: unknown mode '$m'" >&2; exit 2 ;; esac
@@ -115,6 +140,48 @@ if [[ -z "$PHOTOSCRUB" ]]; then
     fi
 fi
 [[ -x "$PHOTOSCRUB" ]] || { echo "bench_detect.sh: no photoscrub binary at $PHOTOSCRUB" >&2; exit 1; }
+
+# ---------------------------------------------------------------- three sets (issue 11)
+if (( THREE )); then
+    SETS_DIR=${SETS_DIR:-$REPO_ROOT/build-bench/sets}
+    REAL=${REAL:-$REPO_ROOT/../shared/corpus/real}
+    mkdir -p "$SETS_DIR"
+    WORK=$(mktemp -d /tmp/bench_detect.XXXXXX)
+    cleanup() { if (( KEEP )); then echo "bench_detect.sh: work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi; }
+    trap cleanup EXIT
+    T0=$(date +%s)
+    ARGS=()
+    IFS=, read -r -a SET_LIST <<<"$SETS"
+    for s in "${SET_LIST[@]}"; do
+        case "$s" in
+            tune|heldout)
+                seed=101; [[ $s == heldout ]] && seed=202
+                dir=$SETS_DIR/$s-$SIZE-n$N-m$NEG
+                if [[ ! -f $dir/truth.json ]]; then
+                    echo "bench_detect.sh: generating the $s set ($N + $NEG scenes of $SIZE, seed $seed, --wide)" >&2
+                    rm -rf "$dir.tmp"
+                    python3 "$SCRIPT_DIR/gen_scenes.py" "$dir.tmp" --wide --seed "$seed" --count "$N" \
+                        --negatives "$NEG" --size "$SIZE" --jobs "$JOBS" 2>/dev/null
+                    mv "$dir.tmp" "$dir"
+                fi
+                ARGS+=(--set "$s=$dir") ;;
+            real)
+                [[ -d $REAL ]] || { echo "bench_detect.sh: no real photos at $REAL (set REAL=...)" >&2; exit 1; }
+                ARGS+=(--real "$(cd "$REAL" && pwd)") ;;
+            *) echo "bench_detect.sh: unknown set '$s'" >&2; exit 2 ;;
+        esac
+    done
+    (( NOCACHE )) || ARGS+=(--inputs-cache "$SETS_DIR/inputs-cache.json")
+    (( SHOWHELD )) && ARGS+=(--show-heldout)
+    [[ -n "$MDFILE" ]] && ARGS+=(--markdown "$MDFILE")
+    [[ -n "$JSONFILE" ]] && ARGS+=(--json "$JSONFILE")
+    (( KEEP )) && ARGS+=(--keep-outputs)
+    CMDLINE="bench/bench_detect.sh${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
+    python3 "$SCRIPT_DIR/detect_eval.py" --bin "$PHOTOSCRUB" "${ARGS[@]}" --modes "$MODES" --work "$WORK/eval" \
+        --jobs "$JOBS" --timeout "$TIMEOUT" --command "$CMDLINE"
+    echo "bench_detect.sh: total $(( $(date +%s) - T0 )) s" >&2
+    exit 0
+fi
 
 # ---------------------------------------------------------------- corpus
 CORPUS=${CORPUS:-$REPO_ROOT/../shared/corpus}

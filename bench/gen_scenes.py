@@ -2,6 +2,7 @@
 """bench/gen_scenes.py - staged hospital-like photos with ground truth, for the detection bench.
 
 Usage: bench/gen_scenes.py OUTDIR [--seed N] [--count N] [--negatives N] [--size WxH] [--jobs N]
+                            [--wide]
 
 Writes OUTDIR/scene-NNN-<type>.jpg (positives) and OUTDIR/neg-NNN-<type>.jpg (negatives, no text
 and no codes) plus OUTDIR/truth.json:
@@ -21,6 +22,19 @@ Code128 or PDF417), login screen on a monitor (+ a sticky note), patient wristba
 MRN + Code128 + DataMatrix), whiteboard table of patients, Wi-Fi QR poster, drug pack
 (DataMatrix + EAN-13 + text). Some scenes get a second, smaller object. Negatives: foliage,
 tiles, fabric, sky.
+
+--wide (issue 11; the distribution of the TUNE and HELDOUT sets): every object is turned by a
+uniform 0-360 degree angle (vertical and upside-down text, 45-degree codes) and tilted out of plane
+by up to 40 degrees (perspective, and scaled down when it would not fit the frame), some with
+motion blur, glare, low-contrast print; stronger sensor noise; JPEG quality 70-95; half the login
+screens in dark mode; inverted (light-on-dark) codes; QR / Data Matrix down to ~2 px modules and
+1D codes down to 1.5 px bars; curved wristbands (an arc, ImageMagick -wave); large plain shapes
+(furniture, skin-toned blobs) on the background. Each object then also records "rotation_deg"
+(clockwise, of its baseline in the photo), "tilt_deg", "polarity" (dark-on-light|light-on-dark),
+"xheight_px" / "module_px" measured in the photo (the card size times the local scale of the
+perspective), and login credentials "role": "username"|"password" with "secret" (the credential
+alone, without its label). Without --wide the output is the pre-issue-11 distribution, unchanged,
+so older figures stay reproducible.
 
 Everything is drawn by ImageMagick (convert), qrencode and zint, with DejaVu fonts; the output is
 deterministic for a given seed, size and tool versions. Python standard library only.
@@ -48,6 +62,7 @@ XH_RATIO = {"mono": 0.545, "monob": 0.545}  # x-height / em; DejaVu Sans/Serif ~
 XH_DEFAULT = 0.547
 MIN_XH = 10.0      # px, set from the scene size in main(): smaller text is not drawn
 MIN_2D = 70.0      # px, smallest QR / DataMatrix side
+WIDE = False       # --wide: the issue-11 distribution (see the docstring)
 
 FIRST = ["Jane", "John", "Marie", "Pierre", "Sophie", "Thomas", "Camille", "Lucas", "Emma",
          "Nathalie", "Olivier", "Fatima", "Mohamed", "Claire", "Julien", "Isabelle", "David",
@@ -139,8 +154,8 @@ class Card:
     """An object (badge, poster...) drawn as one PNG: a base rectangle, decorations, labels and
     code images at known positions. Elements carry their ground truth in card coordinates."""
 
-    def __init__(self, tmp, name, rng):
-        self.tmp, self.name, self.rng = tmp, name, rng
+    def __init__(self, tmp, name, rng, s=1.0):
+        self.tmp, self.name, self.rng, self.s = tmp, name, rng, s
         self.labels = []    # (path, text, font, pt, color, xh)
         self.items = []     # placed: dict(kind, path, x, y, w, h, truth)
         self.decor = []     # convert -draw primitives (strings) with fill colours
@@ -151,12 +166,15 @@ class Card:
         return os.path.join(self.tmp, "%s-%02d-%s.png" % (self.name, self.n, what))
 
     # --- text: rendered in one batch later; layout needs sizes, so we render immediately
-    def text(self, text, font, xh, color="#101010"):
+    def text(self, text, font, xh, color="#101010", role=None, secret=None):
         xh = max(xh, MIN_XH)
         pt = max(6.0, xh / XH_RATIO.get(font, XH_DEFAULT))
         p = self.path("txt")
         self.labels.append((p, text, FONTS[font], pt, color))
-        return {"kind": "text", "path": p, "words": text, "xh": int(round(xh))}
+        el = {"kind": "text", "path": p, "words": text, "xh": int(round(xh)), "polarity": polarity_of(color)}
+        if role:
+            el["role"], el["secret"] = role, secret
+        return el
 
     def render_labels(self):
         if not self.labels:
@@ -183,7 +201,14 @@ class Card:
         return png_size(el["path"])
 
 
-def make_code(tmp, rng, kind, payload, target, name):
+def polarity_of(color):
+    """Text polarity from its ink: light ink is drawn on a dark ground in these scenes."""
+    c = color.lstrip("#")
+    r, g, b = (int(c[i:i + 2], 16) for i in (0, 2, 4))
+    return "light-on-dark" if 0.299 * r + 0.587 * g + 0.114 * b > 128 else "dark-on-light"
+
+
+def make_code(tmp, rng, kind, payload, target, name, mod_px=None, invert=False):
     """Render a code with qrencode/zint; returns (path, w, h, modules_across) where w/h are the
     target pixel size of the symbol (no quiet zone; the card provides a white margin)."""
     p = os.path.join(tmp, name + ".png")
@@ -202,7 +227,10 @@ def make_code(tmp, rng, kind, payload, target, name):
     w0, h0 = png_size(p)
     unit = 4 if kind == "qr" else 2        # px per module in the raw render
     modules = w0 / unit
-    if kind in ("code128", "ean13", "pdf417"):
+    if mod_px is not None:                 # --wide: the module size is drawn directly
+        mod = mod_px
+        w, h = int(round(modules * mod)), int(round(h0 / unit * mod))
+    elif kind in ("code128", "ean13", "pdf417"):
         # 1-D and stacked codes: pick the module width; "target" is the wanted width
         mod = max(1.3, target / modules)
         w, h = int(round(modules * mod)), int(round(h0 / unit * mod))
@@ -211,7 +239,7 @@ def make_code(tmp, rng, kind, payload, target, name):
         mod = w / modules
     out = os.path.join(tmp, name + "-s.png")
     run([CONVERT, p, "-alpha", "off", "-colorspace", "sRGB", "-type", "TrueColor",
-         "-filter", "Triangle", "-resize", "%dx%d!" % (w, h), out])
+         "-filter", "Triangle", "-resize", "%dx%d!" % (w, h)] + (["-negate"] if invert else []) + [out])
     return out, w, h, round(mod, 2)
 
 
@@ -225,13 +253,21 @@ def person(rng):
 
 
 def add_code(card, rng, kind, payload, target, quiet=True):
-    path, w, h, mod = make_code(card.tmp, rng, kind, payload, target, card.name + "-" + kind)
+    mod_px, invert = None, False
+    if WIDE:
+        # module size in card px: 2-D codes 2-12 px, 1-D / stacked 1.5-4.5 px (times the scene
+        # scale); about one code in four printed light on dark
+        lo, hi = (2.0, 12.0) if kind in ("qr", "datamatrix") else (1.5, 4.5)
+        mod_px = round(math.exp(rng.uniform(math.log(lo), math.log(hi))) * card.s, 2)
+        invert = rng.random() < 0.25
+    path, w, h, mod = make_code(card.tmp, rng, kind, payload, target, card.name + "-" + kind, mod_px, invert)
     return {"kind": kind, "path": path, "payload": payload, "w": w, "h": h, "mod": mod,
-            "quiet": int(math.ceil(mod * (10 if kind in ("code128", "ean13") else 3)))}
+            "quiet": int(math.ceil(mod * (10 if kind in ("code128", "ean13") else 3))),
+            "polarity": "light-on-dark" if invert else "dark-on-light"}
 
 
 def build_badge(tmp, rng, s, name="badge"):
-    c = Card(tmp, name, rng)
+    c = Card(tmp, name, rng, s)
     first, last = person(rng)
     xh_name = rng.uniform(14, 60) * s
     xh_small = max(10 * s, xh_name * rng.uniform(0.45, 0.7))
@@ -278,8 +314,8 @@ def build_badge(tmp, rng, s, name="badge"):
 
 
 def build_login(tmp, rng, s, name="login"):
-    c = Card(tmp, name, rng)
-    dark = rng.random() < 0.3
+    c = Card(tmp, name, rng, s)
+    dark = rng.random() < (0.5 if WIDE else 0.3)
     fg = "#e8e8e8" if dark else "#1a1a1a"
     first, last = person(rng)
     user = "%s.%s" % (first[0].lower(), last.lower())
@@ -288,8 +324,8 @@ def build_login(tmp, rng, s, name="login"):
     lines = [
         (c.text(rng.choice(["CarePoint EHR - Sign in", "Dossier Patient Informatise", "Clinical Portal Login",
                             "MediSys Workstation"]), "bold", xh * 1.4, fg), 1.0),
-        (c.text("Username: %s" % user, rng.choice(["sans", "mono"]), xh, fg), 0.7),
-        (c.text("Password: %s" % pw, rng.choice(["sans", "mono"]), xh, fg), 0.7),
+        (c.text("Username: %s" % user, rng.choice(["sans", "mono"]), xh, fg, "username", user), 0.7),
+        (c.text("Password: %s" % pw, rng.choice(["sans", "mono"]), xh, fg, "password", pw), 0.7),
         (c.text("Domain: %s" % rng.choice(["CHU-NORD", "HOSP-ICU", "MEDNET", "CLINIC01"]), "sans", xh * 0.8, fg), 0.7),
         (c.text("Last login %02d/%02d/2024 %02d:%02d from WS-%s-%02d" % (
             rng.randint(1, 28), rng.randint(1, 12), rng.randint(0, 23), rng.randint(0, 59),
@@ -316,15 +352,18 @@ def build_login(tmp, rng, s, name="login"):
     c.W, c.H, c.bg = W, H, "#111214"
     c.round = bezel // 2
     c.glow = True
+    c.dark = dark
     return c
 
 
 def build_sticky(tmp, rng, s, name="sticky"):
-    c = Card(tmp, name, rng)
+    c = Card(tmp, name, rng, s)
     xh = rng.uniform(14, 34) * s
     ink = rng.choice(["#1a237e", "#111111", "#0d3b66"])
-    a = c.text("pw: %s%d" % (rng.choice(WORDS), rng.randint(1, 99)), rng.choice(["boldobl", "obl"]), xh, ink)
-    b = c.text("user %s" % rng.choice(LAST).lower(), rng.choice(["boldobl", "obl"]), xh, ink)
+    pw = "%s%d" % (rng.choice(WORDS), rng.randint(1, 99))    # same rng order as before --wide
+    a = c.text("pw: %s" % pw, rng.choice(["boldobl", "obl"]), xh, ink, "password", pw)
+    user = rng.choice(LAST).lower()
+    b = c.text("user %s" % user, rng.choice(["boldobl", "obl"]), xh, ink, "username", user)
     c.render_labels()
     pad = int(xh * 1.5)
     W = max(c.size(a)[0], c.size(b)[0]) + 2 * pad
@@ -336,7 +375,7 @@ def build_sticky(tmp, rng, s, name="sticky"):
 
 
 def build_wristband(tmp, rng, s, name="wristband"):
-    c = Card(tmp, name, rng)
+    c = Card(tmp, name, rng, s)
     first, last = person(rng)
     mrn = "%08d" % rng.randint(0, 99999999)
     xh = rng.uniform(12, 30) * s
@@ -373,11 +412,15 @@ def build_wristband(tmp, rng, s, name="wristband"):
     if stripe:
         c.decor.append(("fill", stripe, "rectangle 0,0 %d,%d" % (int(H * 0.3), H)))
     c.round = H // 3
+    if WIDE and rng.random() < 0.6:
+        # the band seen around a wrist: an arc, half a sine wave across the card (ImageMagick
+        # -wave AxL moves column x down by |A| + A*sin(2*pi*x/L))
+        c.curve = (round(rng.choice([-1, 1]) * rng.uniform(0.04, 0.12) * x, 1), 2 * x)
     return c
 
 
 def build_whiteboard(tmp, rng, s, name="whiteboard"):
-    c = Card(tmp, name, rng)
+    c = Card(tmp, name, rng, s)
     rows = rng.randint(3, 6)
     base = rng.uniform(20, 75) * s
     markers = ["#101010", "#15306e", "#8c1616", "#165c25"]
@@ -434,7 +477,7 @@ def build_whiteboard(tmp, rng, s, name="whiteboard"):
 
 
 def build_poster(tmp, rng, s, name="poster"):
-    c = Card(tmp, name, rng)
+    c = Card(tmp, name, rng, s)
     ssid = rng.choice(["HOSP-GUEST", "CHU-Visiteurs", "Mercy_Free_WiFi", "Patients-WLAN", "LILAS-GUEST"])
     pw = "%s%04d" % (rng.choice(WORDS), rng.randint(0, 9999))
     xh = rng.uniform(14, 55) * s
@@ -465,7 +508,7 @@ def build_poster(tmp, rng, s, name="poster"):
 
 
 def build_drugpack(tmp, rng, s, name="drugpack"):
-    c = Card(tmp, name, rng)
+    c = Card(tmp, name, rng, s)
     drug, dose, form = rng.choice(DRUGS)
     xh = rng.uniform(14, 45) * s
     ink = "#141414"
@@ -523,13 +566,26 @@ def render_card(c):
     for el in c.items:
         if el["kind"] != "text":
             q = el.get("quiet", 0)
-            cmd += ["-fill", "white", "-draw", "rectangle %d,%d %d,%d" % (
+            ground = "black" if el.get("polarity") == "light-on-dark" else "white"
+            cmd += ["-fill", ground, "-draw", "rectangle %d,%d %d,%d" % (
                 el["x"] - q, el["y"] - q, el["x"] + el["w"] + q - 1, el["y"] + el["h"] + q - 1)]
     for el in c.items:
         cmd += [el["path"], "-geometry", "+%d+%d" % (el["x"], el["y"]), "-composite"]
     if getattr(c, "smudge", False):
         cmd += ["(", "-size", "%dx%d" % (max(8, c.W // 40), max(8, c.H // 40)), "plasma:grey90-grey100",
                 "-colorspace", "Gray", "-colorspace", "sRGB", "-resize", "%dx%d!" % (c.W, c.H), ")", "-compose", "Multiply", "-composite", "-compose", "Over"]
+    fx = getattr(c, "fx", {})
+    if fx.get("lowcontrast"):     # faded print / grey screen: black -> grey, white -> light grey
+        lo, hi = fx["lowcontrast"]
+        cmd += ["-channel", "RGB", "+level", "%d%%,%d%%" % (lo, hi), "+channel"]
+    if fx.get("glare"):           # a reflection: bright radial blob, screened, kept inside the card
+        gx, gy, gw, gh, g = fx["glare"]
+        cmd += ["(", "-size", "%dx%d" % (gw, gh), "radial-gradient:grey%d-black" % g, ")",
+                "-geometry", "+%d+%d" % (gx, gy), "-compose", "Screen", "-composite",
+                "(", "-size", "%dx%d" % (c.W, c.H), "xc:none", "-fill", "white", "-draw", shape, ")",
+                "-compose", "DstIn", "-composite", "-compose", "Over"]
+    if getattr(c, "curve", None):
+        cmd += ["-background", "none", "-wave", "%.1fx%d" % c.curve]
     cmd += [out]
     run(cmd)
     return out
@@ -611,13 +667,14 @@ def bg_cmd(rng, W, H, kind):
 
 
 NOISE_LEVELS = (0.25, 0.4, 0.6)
+NOISE_LEVELS_WIDE = (0.25, 0.4, 0.6, 0.9, 1.3)   # --wide: up to a dim-room phone sensor
 
 
 def make_noise_tiles(workdir):
     """Grey-centred Gaussian noise tiles (overlaid, tiled, on every image: cheaper than +noise
     on 12 MP). 509 px: a prime period, no visible repetition in a photo-like scene."""
     paths = []
-    for i, a in enumerate(NOISE_LEVELS):
+    for i, a in enumerate(NOISE_LEVELS_WIDE if WIDE else NOISE_LEVELS):
         p = os.path.join(workdir, "noise%d.png" % i)
         run([CONVERT, "-seed", str(1000 + i), "-size", "509x509", "xc:grey50", "-attenuate", str(a),
              "+noise", "Gaussian", p])
@@ -677,6 +734,115 @@ def place_objects(rng, W, H, cards):
     return out
 
 
+def card_dims(c):
+    """Card size as rendered (a curved card is taller by twice the wave amplitude)."""
+    a = abs(c.curve[0]) if getattr(c, "curve", None) else 0
+    return c.W, c.H + 2 * int(math.ceil(a))
+
+
+def card_box(c, el):
+    """An element's box in rendered-card pixels (after the wave of a curved card)."""
+    x, y, w, h = el["x"], el["y"], el["w"], el["h"]
+    if not getattr(c, "curve", None):
+        return (x, y, w, h)
+    a, period = c.curve
+    sh = [abs(a) + a * math.sin(2 * math.pi * xx / period) for xx in range(int(x), int(x + w) + 1)]
+    return (x, y + min(sh), w, h + max(sh) - min(sh) + 1)
+
+
+def place_objects_wide(rng, W, H, cards):
+    """--wide placement: in-plane angle uniform over 0-360 degrees, out-of-plane tilt up to 40
+    degrees about a random axis seen by a pinhole camera, scaled down when the result would not fit
+    the frame. Returns (src, dst, box, angle_deg, tilt_deg) per card, or None."""
+    placed, out = [], []
+    for i, c in enumerate(cards):
+        cw, ch = card_dims(c)
+        res = None
+        for attempt in range(200):
+            ang = math.radians(rng.uniform(0, 360))
+            tilt = math.radians(rng.uniform(0, 40)) if rng.random() < 0.8 else 0.0
+            axis = rng.uniform(0, math.pi)
+            f = rng.uniform(1.0, 2.0) * max(W, H)
+            ca, sa = math.cos(axis), math.sin(axis)
+            src = [(0, 0), (cw, 0), (cw, ch), (0, ch)]
+            pts = []
+            for (x, y) in src:
+                dx, dy = x - cw / 2.0, y - ch / 2.0
+                # tilt about the in-plane axis (ca, sa): the component across the axis leans back
+                u, v = dx * ca + dy * sa, -dx * sa + dy * ca
+                vz, v2 = v * math.sin(tilt), v * math.cos(tilt)
+                X, Y = u * ca - v2 * sa, u * sa + v2 * ca
+                k = f / (f + vz)
+                X, Y = X * k, Y * k
+                pts.append((X * math.cos(ang) - Y * math.sin(ang), X * math.sin(ang) + Y * math.cos(ang)))
+            bw = max(p[0] for p in pts) - min(p[0] for p in pts)
+            bh = max(p[1] for p in pts) - min(p[1] for p in pts)
+            lim = 0.92 if i == 0 else 0.5
+            sc = min(1.0, lim * W / bw, lim * H / bh)
+            pts = [(x * sc, y * sc) for x, y in pts]
+            bw, bh = bw * sc, bh * sc
+            m = 0.01 * W
+            if bw > W - 2 * m or bh > H - 2 * m:
+                continue
+            px = rng.uniform(m + bw / 2, W - m - bw / 2) if i or attempt >= 100 else \
+                min(max(rng.uniform(0.3, 0.7) * W, m + bw / 2), W - m - bw / 2)
+            py = rng.uniform(m + bh / 2, H - m - bh / 2) if i or attempt >= 100 else \
+                min(max(rng.uniform(0.3, 0.7) * H, m + bh / 2), H - m - bh / 2)
+            dst = [(px + x, py + y) for x, y in pts]
+            box = (min(p[0] for p in dst), min(p[1] for p in dst), max(p[0] for p in dst), max(p[1] for p in dst))
+            if any(not (box[2] < b[0] - m or box[0] > b[2] + m or box[3] < b[1] - m or box[1] > b[3] + m)
+                   for b in placed):
+                continue
+            placed.append(box)
+            res = (src, dst, box, math.degrees(ang), math.degrees(tilt))
+            break
+        out.append(res)
+    return out
+
+
+def local_geometry(h, box):
+    """Clockwise angle (degrees, 0-360) of an element's baseline in the photo and the local linear
+    scale of the mapping at its centre."""
+    x, y, w, hh = box
+    cx, cy = x + w / 2.0, y + hh / 2.0
+    p0, px, py = apply_h(h, cx, cy), apply_h(h, cx + 1, cy), apply_h(h, cx, cy + 1)
+    ang = math.degrees(math.atan2(apply_h(h, x + w, cy)[1] - apply_h(h, x, cy)[1],
+                                  apply_h(h, x + w, cy)[0] - apply_h(h, x, cy)[0])) % 360.0
+    det = (px[0] - p0[0]) * (py[1] - p0[1]) - (px[1] - p0[1]) * (py[0] - p0[0])
+    return ang, math.sqrt(abs(det))
+
+
+def shapes_cmd(rng, W, H):
+    """--wide: large plain areas that are neither text nor codes (furniture-like panels, skin-toned
+    blobs) drawn on the background before the objects."""
+    cmd = []
+    for _ in range(rng.randint(2, 5)):
+        if rng.random() < 0.5:
+            col = rng.choice(["#e0b89a", "#c68e6e", "#8d5a3c", "#f1c8a8", "#5a3825"])
+            cx, cy = rng.uniform(0, W), rng.uniform(0, H)
+            rx, ry = rng.uniform(0.04, 0.12) * W, rng.uniform(0.06, 0.18) * H
+            prim = "ellipse %d,%d %d,%d 0,360" % (cx, cy, rx, ry)
+        else:
+            col = rng.choice(["#6b6f78", "#a08060", "#d8d8d0", "#35506e", "#7a2e2e", "#e8e0d0"])
+            x0, y0 = rng.uniform(-0.1, 0.9) * W, rng.uniform(-0.1, 0.9) * H
+            prim = "roundrectangle %d,%d %d,%d %d,%d" % (x0, y0, x0 + rng.uniform(0.1, 0.45) * W,
+                                                         y0 + rng.uniform(0.1, 0.45) * H, 0.01 * W, 0.01 * W)
+        cmd += ["-fill", col, "-draw", prim]
+    return cmd
+
+
+def card_effects(c, rng):
+    """--wide: low-contrast print and glare, decided before the card is rendered."""
+    fx = {}
+    if rng.random() < 0.2:
+        fx["lowcontrast"] = (rng.randint(20, 40), rng.randint(65, 85))
+    if rng.random() < 0.3:
+        gw, gh = int(c.W * rng.uniform(0.2, 0.6)), int(c.H * rng.uniform(0.2, 0.6))
+        fx["glare"] = (int(rng.uniform(-0.1, 0.9) * c.W), int(rng.uniform(-0.1, 0.9) * c.H), max(4, gw), max(4, gh),
+                       rng.randint(55, 95))
+    c.fx = fx
+
+
 def make_positive(tmp, rng, W, H, scene, s, noise_tiles):
     cards = []
     for attempt in range(30):
@@ -693,13 +859,20 @@ def make_positive(tmp, rng, W, H, scene, s, noise_tiles):
         sub = BUILDERS[other](tmp, rng, s * rng.uniform(0.5, 0.8), "second")
         if sub.W < 0.5 * W and sub.H < 0.5 * H:
             cards.append(sub)
-    tf = place_objects(rng, W, H, cards)
+    if WIDE:
+        for c in cards:
+            card_effects(c, rng)
+        tf = place_objects_wide(rng, W, H, cards)
+    else:
+        tf = place_objects(rng, W, H, cards)
     cmd = [CONVERT, "-seed", str(rng.randint(1, 1 << 30))] + bg_cmd(rng, W, H, rng.choice(["wall", "wall", "desk", "fabric"]))
+    if WIDE:
+        cmd += shapes_cmd(rng, W, H)
     objects = []
     for c, t in zip(cards, tf):
         if t is None:
             continue
-        src, dst, (x0, y0, x1, y1) = t
+        src, dst, (x0, y0, x1, y1) = t[:3]
         png = render_card(c)
         vx, vy = int(math.floor(x0)), int(math.floor(y0))
         vw, vh = int(math.ceil(x1)) - vx + 1, int(math.ceil(y1)) - vy + 1
@@ -713,6 +886,10 @@ def make_positive(tmp, rng, W, H, scene, s, noise_tiles):
         oblur = round(rng.uniform(0.6, 1.6), 2) if rng.random() < 0.35 else 0
         if oblur:
             layer += ["-blur", "0x%.2f" % oblur]
+        motion = None
+        if WIDE and rng.random() < 0.3:    # hand shake: a short linear smear in one direction
+            motion = (round(rng.uniform(1.0, 4.0) * max(s, 0.25), 1), rng.randint(0, 359))
+            layer += ["-channel", "RGBA", "-motion-blur", "0x%.1f+%d" % motion, "+channel"]
         cmd += layer + ["-write", mpr, "+delete", ")"]
         # soft shadow under the object, then the object
         cmd += ["(", mpr, "-alpha", "extract", "-resize", "25%", "-blur", "0x4", "-resize", "%dx%d!" % (vw, vh),
@@ -721,31 +898,44 @@ def make_positive(tmp, rng, W, H, scene, s, noise_tiles):
                 mpr, "-geometry", "+%d+%d" % (vx, vy), "-composite"]
         h = homography(src, dst)
         for el in c.items:
-            box = map_box(h, (el["x"], el["y"], el["w"], el["h"]), W, H)
+            cb = card_box(c, el)
+            box = map_box(h, cb, W, H)
             if box[2] <= 0 or box[3] <= 0:
                 continue
             o = {"kind": el["kind"], "box": box}
+            ang, lsc = local_geometry(h, cb) if WIDE else (None, 1.0)
             if el["kind"] == "text":
                 o["words"] = el["words"]
-                o["xheight_px"] = el["xh"]
+                o["xheight_px"] = round(el["xh"] * lsc, 1) if WIDE else el["xh"]
+                if el.get("role"):
+                    o["role"], o["secret"] = el["role"], el["secret"]
             else:
                 o["payload"] = el["payload"]
-                o["module_px"] = el["mod"]
-                o["size_px"] = [el["w"], el["h"]]
+                o["module_px"] = round(el["mod"] * lsc, 2) if WIDE else el["mod"]
+                o["size_px"] = [int(round(el["w"] * lsc)), int(round(el["h"] * lsc))] if WIDE else [el["w"], el["h"]]
             o["object"] = c.name if c.name != "main" else scene
             o["blur_sigma"] = oblur
+            if WIDE:
+                o["rotation_deg"] = round(ang, 1)
+                o["tilt_deg"] = round(t[4], 1)
+                o["polarity"] = el.get("polarity", "dark-on-light")
+                if c.name == "main" and scene == "login" and getattr(c, "dark", False):
+                    o["polarity"] = "light-on-dark"
+                o["motion_blur"] = list(motion) if motion else None
+                o["effects"] = sorted(getattr(c, "fx", {})) + (["curved"] if getattr(c, "curve", None) else [])
             objects.append(o)
     cmd += finish_cmd(rng, W, H, noise_tiles)
     return cmd, objects
 
 
 def make_negative(rng, W, H, kind, noise_tiles):
-    return [CONVERT, "-seed", str(rng.randint(1, 1 << 30))] + bg_cmd(rng, W, H, kind) + finish_cmd(rng, W, H, noise_tiles)
+    return [CONVERT, "-seed", str(rng.randint(1, 1 << 30))] + bg_cmd(rng, W, H, kind) + \
+        (shapes_cmd(rng, W, H) if WIDE else []) + finish_cmd(rng, W, H, noise_tiles)
 
 
 def gen_one(args, idx, negative, kind, W, H, s, workdir, noise_tiles):
     rng = random.Random("%d/%s/%d" % (args.seed, "neg" if negative else "pos", idx))
-    quality = rng.randint(85, 92)
+    quality = rng.randint(70, 95) if WIDE else rng.randint(85, 92)
     name = "%s-%03d-%s.jpg" % ("neg" if negative else "scene", idx + 1, kind)
     out = os.path.join(args.outdir, name)
     tmp = tempfile.mkdtemp(prefix="img%03d-" % idx, dir=workdir)
@@ -771,6 +961,8 @@ def main():
     ap.add_argument("--negatives", type=int, default=8, help="negative scenes (default 8)")
     ap.add_argument("--size", default="4000x3000", help="WxH (default 4000x3000); objects scale with W/4000")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--wide", action="store_true", help="issue-11 distribution: any angle, perspective, "
+                    "blur, noise, glare, dark mode, inverted and smaller codes (see the docstring)")
     args = ap.parse_args()
     try:
         W, H = (int(v) for v in args.size.lower().split("x"))
@@ -781,8 +973,11 @@ def main():
         sys.exit("gen_scenes.py: missing tools: %s (apt-get install imagemagick qrencode zint fonts-dejavu-core)"
                  % ", ".join(missing))
     s = W / 4000.0
-    global MIN_XH, MIN_2D
+    global MIN_XH, MIN_2D, WIDE
     MIN_XH, MIN_2D = 10.0 * s, 70.0 * s
+    WIDE = args.wide
+    if WIDE:
+        MIN_XH = 7.0 * s       # smaller text still drawn: the oracles decide what is readable
     os.makedirs(args.outdir, exist_ok=True)
     order = random.Random(args.seed)
     pos_kinds = [SCENE_ORDER[i % len(SCENE_ORDER)] for i in range(args.count)]
@@ -801,7 +996,8 @@ def main():
                       file=sys.stderr)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    truth = {"generator": "bench/gen_scenes.py", "seed": args.seed, "size": [W, H],
+    truth = {"generator": "bench/gen_scenes.py", "distribution": "wide" if WIDE else "classic",
+             "seed": args.seed, "size": [W, H],
              "count": args.count, "negatives": args.negatives, "images": images}
     with open(os.path.join(args.outdir, "truth.json"), "w") as f:
         json.dump(truth, f, indent=1)
