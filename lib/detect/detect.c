@@ -39,8 +39,8 @@ psc_status psci_detector_prepare(psci_detector *d, const psci_detect_opts *o, ps
     if (o->codes && d->zbar == NULL && (d->zbar = psci_zbar_new()) == NULL)
         return psci_fail(err, PSC_ERR_DETECTOR, "zbar: cannot create a scanner");
     const char *folder = o->tessdata ? o->tessdata : "";
-    if (o->text && (d->tess == NULL || strcmp(d->langs, o->langs) != 0 ||
-                    strcmp(d->tessdata, folder) != 0)) {
+    if (o->text &&
+        (d->tess == NULL || strcmp(d->langs, o->langs) != 0 || strcmp(d->tessdata, folder) != 0)) {
         psci_tess_free(d->tess);
         d->tess = NULL;
         d->langs[0] = '\0';
@@ -66,10 +66,14 @@ static unsigned char *rescale(const unsigned char *src, int w, int h, int nw, in
             if (sx >= 1.0f && sy >= 1.0f) {
                 int x0 = (int)((float)x * sx), x1 = (int)((float)(x + 1) * sx);
                 int y0 = (int)((float)y * sy), y1 = (int)((float)(y + 1) * sy);
-                if (x1 <= x0) x1 = x0 + 1;
-                if (y1 <= y0) y1 = y0 + 1;
-                if (x1 > w) x1 = w;
-                if (y1 > h) y1 = h;
+                if (x1 <= x0)
+                    x1 = x0 + 1;
+                if (y1 <= y0)
+                    y1 = y0 + 1;
+                if (x1 > w)
+                    x1 = w;
+                if (y1 > h)
+                    y1 = h;
                 unsigned sum = 0, c = 0;
                 for (int yy = y0; yy < y1; yy++)
                     for (int xx = x0; xx < x1; xx++) {
@@ -79,8 +83,10 @@ static unsigned char *rescale(const unsigned char *src, int w, int h, int nw, in
                 dst[(size_t)y * (size_t)nw + (size_t)x] = (unsigned char)(c ? sum / c : 0);
             } else {
                 float fx = ((float)x + 0.5f) * sx - 0.5f, fy = ((float)y + 0.5f) * sy - 0.5f;
-                if (fx < 0) fx = 0;
-                if (fy < 0) fy = 0;
+                if (fx < 0)
+                    fx = 0;
+                if (fy < 0)
+                    fy = 0;
                 int ix = (int)fx, iy = (int)fy;
                 int ix1 = ix + 1 < w ? ix + 1 : ix, iy1 = iy + 1 < h ? iy + 1 : iy;
                 float ax = fx - (float)ix, ay = fy - (float)iy;
@@ -153,7 +159,8 @@ static psc_status scan_codes(psci_detector *d, const psci_detect_opts *o, const 
      * upscaled patches (default) and, in thorough mode, tiles of about half the short side,
      * 384..1024 px, overlapping by a quarter. */
     if (st == PSC_OK && !zxing_done)
-        st = psci_zxing_scan(g, w, h, w, 0, 0, 1.0f, o->mode >= 2 || (o->mode == 1 && longest <= 1600), out, err);
+        st = psci_zxing_scan(g, w, h, w, 0, 0, 1.0f,
+                             o->mode >= 2 || (o->mode == 1 && longest <= 1600), out, err);
     if (st == PSC_OK)
         st = check_cancel(o, err);
     int shortest = w < h ? w : h;
@@ -212,7 +219,8 @@ static psc_status scan_patches(psci_detector *d, const psci_detect_opts *o, cons
         /* The patch with a margin; past the photo's edge the margin is white, a quiet zone
          * for codes printed to the edge of the frame. */
         int mx = (p->x1 - p->x0) / 4 + 16, my = (p->y1 - p->y0) / 4 + 16;
-        int x0 = p->x0 - mx, y0 = p->y0 - my, cw = p->x1 - p->x0 + 2 * mx, ch = p->y1 - p->y0 + 2 * my;
+        int x0 = p->x0 - mx, y0 = p->y0 - my, cw = p->x1 - p->x0 + 2 * mx,
+            ch = p->y1 - p->y0 + 2 * my;
         unsigned char *crop = malloc((size_t)cw * (size_t)ch);
         if (crop == NULL) {
             st = psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
@@ -221,8 +229,8 @@ static psc_status scan_patches(psci_detector *d, const psci_detect_opts *o, cons
         memset(crop, 255, (size_t)cw * (size_t)ch);
         for (int y = y0 < 0 ? 0 : y0; y < y0 + ch && y < h; y++) {
             int sx = x0 < 0 ? 0 : x0, ex = x0 + cw < w ? x0 + cw : w;
-            memcpy(crop + (size_t)(y - y0) * (size_t)cw + (size_t)(sx - x0), g + (size_t)y * (size_t)w + (size_t)sx,
-                   (size_t)(ex - sx));
+            memcpy(crop + (size_t)(y - y0) * (size_t)cw + (size_t)(sx - x0),
+                   g + (size_t)y * (size_t)w + (size_t)sx, (size_t)(ex - sx));
         }
         unsigned char *up = rescale(crop, cw, ch, cw * 2, ch * 2);
         free(crop);
@@ -238,8 +246,8 @@ static psc_status scan_patches(psci_detector *d, const psci_detect_opts *o, cons
         if (st == PSC_OK && p->bars && out->n == before) {
             /* Located but not decoded (too thin, tilted, damaged): a 1D code all the same,
              * and other readers may do better. */
-            psci_region r = {p->x0, p->y0, p->x1 - p->x0, p->y1 - p->y0, PSCI_R_BARCODE, 1, 50.0f,
-                             "locator", NULL, 0};
+            psci_region r = {p->x0, p->y0, p->x1 - p->x0, p->y1 - p->y0, PSCI_R_BARCODE,
+                             1,     50.0f, "locator",     NULL,          0};
             st = psci_regions_add(out, &r, err);
         }
     }
@@ -249,8 +257,9 @@ static psc_status scan_patches(psci_detector *d, const psci_detect_opts *o, cons
 
 /* The whole frame read by Tesseract's sparse-text mode (small pictures, and pictures too busy
  * for the candidate stage). */
-static psc_status scan_frame_text(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
-                                  int w, int h, psci_regions *out, psci_err *err) {
+static psc_status scan_frame_text(psci_detector *d, const psci_detect_opts *o,
+                                  const unsigned char *g, int w, int h, psci_regions *out,
+                                  psci_err *err) {
     /* Long side OCR works on, per mode; small photos are upscaled (small print reads better).
      * Thorough mode once read every photo whole at 3600 px with PSM 11 and 12: 20-40 s per
      * photo, time-outs, texture "words" hiding 5% of foliage and failing photos without
@@ -267,8 +276,10 @@ static psc_status scan_frame_text(psci_detector *d, const psci_detect_opts *o, c
     if (s != 1.0f) {
         nw = (int)((float)w * s + 0.5f);
         nh = (int)((float)h * s + 0.5f);
-        if (nw < 1) nw = 1;
-        if (nh < 1) nh = 1;
+        if (nw < 1)
+            nw = 1;
+        if (nh < 1)
+            nh = 1;
         img = rescale(g, w, h, nw, nh);
         if (img == NULL)
             return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
@@ -295,74 +306,14 @@ static psc_status scan_text(psci_detector *d, const psci_detect_opts *o, const u
     psci_detect_opts rest = *o;
     rest.deadline_ms = o->deadline_ms - (int)psci_elapsed_ms(&t0);
     if (rest.deadline_ms <= 0)
-        return psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", o->deadline_ms);
+        return psci_fail(err, PSC_ERR_LIMIT,
+                         "text: OCR took longer than %d ms (setting max-ocr-seconds)",
+                         o->deadline_ms);
     return scan_frame_text(d, &rest, g, w, h, out, err);
 }
 
-/* The picture turned by q quarter turns clockwise (q = 1, 2, 3), so text running down,
- * up or upside down reads level; NULL when out of memory. */
-static unsigned char *turn(const unsigned char *g, int w, int h, int q) {
-    unsigned char *t = malloc((size_t)w * (size_t)h);
-    if (t == NULL)
-        return NULL;
-    int tw = q == 2 ? w : h;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int tx = q == 1 ? h - 1 - y : q == 2 ? w - 1 - x : y;
-            int ty = q == 1 ? x : q == 2 ? h - 1 - y : w - 1 - x;
-            t[(size_t)ty * (size_t)tw + (size_t)tx] = g[(size_t)y * (size_t)w + (size_t)x];
-        }
-    return t;
-}
-
-/* Maps a box found in the turned picture back to the w x h picture. */
-static void unturn(psci_region *r, int w, int h, int q) {
-    int rx = r->x, ry = r->y, rw = r->w, rh = r->h;
-    if (q == 1) {
-        r->x = ry, r->y = h - rx - rw, r->w = rh, r->h = rw;
-    } else if (q == 2) {
-        r->x = w - rx - rw, r->y = h - ry - rh;
-    } else {
-        r->x = w - ry - rh, r->y = rx, r->w = rh, r->h = rw;
-    }
-}
-
-/* Text at a quarter, half or three-quarter turn (vertical labels, a sideways screen, paper
- * photographed upside down): candidate lines read on the turned picture. */
-static psc_status scan_text_turned(psci_detector *d, const psci_detect_opts *o,
-                                   const unsigned char *g, int w, int h, int deadline_ms,
-                                   psci_regions *out, psci_err *err) {
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    psc_status st = PSC_OK;
-    for (int q = 1; q <= 3 && st == PSC_OK; q++) {
-        int left = deadline_ms - (int)psci_elapsed_ms(&t0);
-        if (left <= 0)
-            return psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
-        unsigned char *t = turn(g, w, h, q);
-        if (t == NULL)
-            return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
-        size_t before = out->n;
-        int tw = q == 2 ? w : h, th = q == 2 ? h : w, busy = 0;
-        st = psci_text_lines(d->tess, t, tw, th, o->mode, left, &busy, out, err);
-        /* Too busy for candidate lines (texture meshes): thorough reads the turned picture
-         * whole; default leaves it (seconds per turn, and texture reads as words). */
-        if (st == PSC_OK && busy && o->mode >= 2) {
-            psci_detect_opts rest = *o;
-            rest.deadline_ms = left;
-            st = scan_frame_text(d, &rest, t, tw, th, out, err);
-        }
-        free(t);
-        for (size_t i = before; i < out->n; i++)
-            unturn(&out->v[i], w, h, q);
-        if (st == PSC_OK)
-            st = check_cancel(o, err);
-    }
-    return st;
-}
-
-static psc_status scan_all(psci_detector *d, const psci_detect_opts *o, const unsigned char *g, int w,
-                           int h, psci_regions *out, psci_err *err) {
+static psc_status scan_all(psci_detector *d, const psci_detect_opts *o, const unsigned char *g,
+                           int w, int h, psci_regions *out, psci_err *err) {
     psc_status st = check_cancel(o, err);
     if (st == PSC_OK && o->codes)
         st = scan_codes(d, o, g, w, h, out, err);
@@ -372,7 +323,8 @@ static psc_status scan_all(psci_detector *d, const psci_detect_opts *o, const un
 }
 
 psc_status psci_detect_run(psci_detector *d, const psci_detect_opts *o, const unsigned char *gray,
-                           int w, int h, const psci_regions *focus, psci_regions *out, psci_err *err) {
+                           int w, int h, const psci_regions *focus, psci_regions *out,
+                           psci_err *err) {
     psc_status st = psci_detector_prepare(d, o, err);
     if (st != PSC_OK || focus == NULL)
         return st == PSC_OK ? scan_all(d, o, gray, w, h, out, err) : st;
@@ -390,7 +342,8 @@ psc_status psci_detect_run(psci_detector *d, const psci_detect_opts *o, const un
         if (crop == NULL)
             return psci_fail(err, PSC_ERR_NOMEM, "detect: out of memory");
         for (int y = 0; y < ch; y++)
-            memcpy(crop + (size_t)y * (size_t)cw, gray + (size_t)(y0 + y) * (size_t)w + (size_t)x0, (size_t)cw);
+            memcpy(crop + (size_t)y * (size_t)cw, gray + (size_t)(y0 + y) * (size_t)w + (size_t)x0,
+                   (size_t)cw);
         size_t before = out->n;
         psci_detect_opts again = *o;
         again.recheck = 1;
@@ -462,15 +415,5 @@ psc_status psci_detect_verify(psci_detector *d, const psci_detect_opts *o,
     psc_status st = psci_detector_prepare(d, o, err);
     if (st == PSC_OK && o->codes)
         st = verify_codes(d, o, gray, w, h, out, err);
-    /* The finder reads text level or tilted up to ~15 degrees; in thorough mode the second
-     * look also turns the picture a quarter, a half and three quarters. Default leaves it:
-     * it multiplied text time by 3-5 on photos with window grids and facades. */
-    if (st == PSC_OK && o->text && o->mode >= 2) {
-        psci_tess_set_cancel(d->tess, o->cancelled, o->cancel_ud);
-        size_t from = out->n;
-        st = scan_text_turned(d, o, gray, w, h, o->deadline_ms, out, err);
-        for (size_t i = from; i < out->n; i++)
-            out->v[i].detector = "second look";
-    }
     return st;
 }

@@ -32,12 +32,20 @@ void psci_describe_text_block(const unsigned char *p, size_t n, psc_report *rep)
         const char *key;
         psc_meta cls;
     } keys[] = {
-        {"GPSLatitude", PSC_META_GPS}, {"GPSLongitude", PSC_META_GPS}, {"GPSCoordinates", PSC_META_GPS},
-        {"tiff:Make", PSC_META_DEVICE}, {"tiff:Model", PSC_META_DEVICE}, {"aux:SerialNumber", PSC_META_SERIAL},
-        {"exifEX:BodySerialNumber", PSC_META_SERIAL}, {"CreateDate", PSC_META_DATETIME},
-        {"DateTimeOriginal", PSC_META_DATETIME}, {"DateCreated", PSC_META_DATETIME},
-        {"dc:creator", PSC_META_AUTHOR}, {"CreatorTool", PSC_META_SOFTWARE},
-        {"MicroVideo", PSC_META_TRAILER}, {"MotionPhoto", PSC_META_TRAILER},
+        {"GPSLatitude", PSC_META_GPS},
+        {"GPSLongitude", PSC_META_GPS},
+        {"GPSCoordinates", PSC_META_GPS},
+        {"tiff:Make", PSC_META_DEVICE},
+        {"tiff:Model", PSC_META_DEVICE},
+        {"aux:SerialNumber", PSC_META_SERIAL},
+        {"exifEX:BodySerialNumber", PSC_META_SERIAL},
+        {"CreateDate", PSC_META_DATETIME},
+        {"DateTimeOriginal", PSC_META_DATETIME},
+        {"DateCreated", PSC_META_DATETIME},
+        {"dc:creator", PSC_META_AUTHOR},
+        {"CreatorTool", PSC_META_SOFTWARE},
+        {"MicroVideo", PSC_META_TRAILER},
+        {"MotionPhoto", PSC_META_TRAILER},
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (memmem(p, n, keys[i].key, strlen(keys[i].key)) != NULL)

@@ -4,6 +4,9 @@
  */
 #include "format.h"
 
+#include "../redact/redact.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 static const psci_format *const formats[] = {&psci_format_jpeg, &psci_format_png,
@@ -52,4 +55,25 @@ void psci_rgba_to_gray(const unsigned char *px, size_t npx, unsigned char *gray)
         float l = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
         gray[i] = (unsigned char)((l * (float)p[3] + 255.0f * (float)(255 - p[3])) / 255.0f + 0.5f);
     }
+}
+
+psc_status psci_rgba_gray(psci_picture *pic, unsigned char **gray, int *w, int *h) {
+    const psci_rgba *img = pic->priv;
+    if ((*gray = malloc((size_t)img->w * (size_t)img->h)) == NULL)
+        return psci_fail(&pic->ctx->err, PSC_ERR_NOMEM, "out of memory");
+    psci_rgba_to_gray(img->px, (size_t)img->w * (size_t)img->h, *gray);
+    *w = img->w;
+    *h = img->h;
+    return PSC_OK;
+}
+
+psc_status psci_rgba_redact(psci_picture *pic, psci_regions *rs) {
+    psci_rgba *img = pic->priv;
+    psci_style style = (psci_style)pic->ctx->param[PSC_PARAM_STYLE];
+    for (size_t i = 0; i < rs->n; i++) {
+        const psci_region *r = &rs->v[i];
+        if (psci_redact_pixels(img->px, img->w, img->h, 4, r->x, r->y, r->w, r->h, style) != 0)
+            return psci_fail(&pic->ctx->err, PSC_ERR_NOMEM, "redact: out of memory");
+    }
+    return PSC_OK;
 }

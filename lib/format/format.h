@@ -71,6 +71,15 @@ psc_status psci_format_jpeg_relist(psc_ctx *ctx, const unsigned char *p, size_t 
 /* Luma of RGBA pixels composited over white: transparent areas read as background. */
 void psci_rgba_to_gray(const unsigned char *px, size_t npx, unsigned char *gray);
 
+/* A picture held as RGBA pixels (PNG, HEIF): the first member of such a row's picture state,
+ * so its gray and redact operations can be these two. */
+typedef struct psci_rgba {
+    unsigned char *px;
+    int w, h, alpha;
+} psci_rgba;
+psc_status psci_rgba_gray(psci_picture *pic, unsigned char **gray, int *w, int *h);
+psc_status psci_rgba_redact(psci_picture *pic, psci_regions *rs);
+
 static inline unsigned long long psci_max_pixels(const psc_ctx *ctx) {
     return (unsigned long long)ctx->param[PSC_PARAM_MAX_MEGAPIXELS] * 1000000ULL;
 }

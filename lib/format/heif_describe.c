@@ -98,7 +98,8 @@ static void heif_classify(const psci_heif *h, heif_drop *d) {
                 const psci_hitem *t = psci_heif_item(h, h->ref_to[ref->to0 + k]);
                 size_t ti = t ? (size_t)(t - h->items) : 0;
                 if (t != NULL && t->role == PSCI_HDROP && d[ti].what == NULL) {
-                    d[ti].what = d[fi].cls == PSC_META_THUMBNAIL ? "tile of a thumbnail image" : "tile of a removed image";
+                    d[ti].what = d[fi].cls == PSC_META_THUMBNAIL ? "tile of a thumbnail image"
+                                                                 : "tile of a removed image";
                     d[ti].cls = d[fi].cls;
                 }
             }
@@ -146,7 +147,8 @@ psc_status psci_heif_describe(psc_ctx *ctx, const unsigned char *in, size_t n, c
                     /* The payload starts with the offset of the TIFF header after these 4 bytes. */
                     uint32_t skip = psci_rd_be32(data.data);
                     if (skip <= data.len - 4)
-                        st = psci_describe_exif(ctx, data.data + 4 + skip, data.len - 4 - skip, rep);
+                        st =
+                            psci_describe_exif(ctx, data.data + 4 + skip, data.len - 4 - skip, rep);
                 } else if (d[i].cls == PSC_META_XMP) {
                     psci_describe_text_block(data.data, data.len, rep);
                 }
@@ -208,7 +210,8 @@ psc_status psci_heif_describe(psc_ctx *ctx, const unsigned char *in, size_t n, c
     }
     if (st == PSC_OK && h->end < n) {
         psci_report_found(rep, PSC_META_TRAILER);
-        st = psci_report_removed(rep, "bytes after the last box", PSC_META_TRAILER, h->end, n - h->end, err);
+        st = psci_report_removed(rep, "bytes after the last box", PSC_META_TRAILER, h->end,
+                                 n - h->end, err);
     }
     return st;
 }

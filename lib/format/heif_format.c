@@ -43,7 +43,8 @@ static int sniff_heif(const unsigned char *p, size_t n) {
 
 /* Re-parses our own HEIF output with our walker (keep-list) and with libheif (structure); the
  * shown size must be want_w x want_h unless want_w < 0 (unknown). */
-static psc_status verify_heif(psc_ctx *ctx, const unsigned char *p, size_t n, int want_w, int want_h) {
+static psc_status verify_heif(psc_ctx *ctx, const unsigned char *p, size_t n, int want_w,
+                              int want_h) {
     psci_err *err = &ctx->err;
     psci_heif v;
     psc_status st = psci_heif_parse(p, n, &v, err);
@@ -58,8 +59,9 @@ static psc_status verify_heif(psc_ctx *ctx, const unsigned char *p, size_t n, in
     if (st == PSC_OK && psci_heif_probe(p, n, &w, &h, err) != PSC_OK)
         st = psci_fail(err, PSC_ERR_UNSAFE, "verify: libheif cannot read the output: %s", err->msg);
     if (st == PSC_OK && want_w >= 0 && (w != want_w || h != want_h))
-        st = psci_fail(err, PSC_ERR_UNSAFE, "verify: the output shows %dx%d pixels, the input %dx%d",
-                       w, h, want_w, want_h);
+        st =
+            psci_fail(err, PSC_ERR_UNSAFE, "verify: the output shows %dx%d pixels, the input %dx%d",
+                      w, h, want_w, want_h);
     return st;
 }
 
@@ -73,7 +75,8 @@ static psc_status jpeg_with_icc(psc_ctx *ctx, const unsigned char *jpg, size_t j
     size_t chunks = icc_len ? (icc_len + CHUNK - 1) / CHUNK : 0;
     if (chunks > 255) {
         chunks = 0;
-        psc_status st = psci_report_note(rep, "ICC profile too large for JPEG (over 255 chunks): not kept", err);
+        psc_status st = psci_report_note(
+            rep, "ICC profile too large for JPEG (over 255 chunks): not kept", err);
         if (st != PSC_OK)
             return st;
     }
@@ -88,12 +91,18 @@ static psc_status jpeg_with_icc(psc_ctx *ctx, const unsigned char *jpg, size_t j
     for (size_t c = 0; st == PSC_OK && c < chunks; c++) {
         size_t len = icc_len - c * CHUNK < CHUNK ? icc_len - c * CHUNK : CHUNK;
         st = psci_buf_byte(&tmp, 0xFF, err);
-        if (st == PSC_OK) st = psci_buf_byte(&tmp, 0xE2, err);
-        if (st == PSC_OK) st = psci_buf_be16(&tmp, (unsigned)(len + 16), err);
-        if (st == PSC_OK) st = psci_buf_append(&tmp, "ICC_PROFILE", 12, err);
-        if (st == PSC_OK) st = psci_buf_byte(&tmp, (unsigned char)(c + 1), err);
-        if (st == PSC_OK) st = psci_buf_byte(&tmp, (unsigned char)chunks, err);
-        if (st == PSC_OK) st = psci_buf_append(&tmp, icc + c * CHUNK, len, err);
+        if (st == PSC_OK)
+            st = psci_buf_byte(&tmp, 0xE2, err);
+        if (st == PSC_OK)
+            st = psci_buf_be16(&tmp, (unsigned)(len + 16), err);
+        if (st == PSC_OK)
+            st = psci_buf_append(&tmp, "ICC_PROFILE", 12, err);
+        if (st == PSC_OK)
+            st = psci_buf_byte(&tmp, (unsigned char)(c + 1), err);
+        if (st == PSC_OK)
+            st = psci_buf_byte(&tmp, (unsigned char)chunks, err);
+        if (st == PSC_OK)
+            st = psci_buf_append(&tmp, icc + c * CHUNK, len, err);
     }
     if (st == PSC_OK)
         st = psci_buf_append(&tmp, jpg + at, jlen - at, err);
@@ -129,7 +138,9 @@ static psc_status scrub_heif(psc_ctx *ctx, const unsigned char *in, size_t n, ps
     psci_report_set_orientation(rep, 1, PSC_ORIENT_ACTION_NONE);
     s->icc = psci_heif_icc(in, h, prim, &s->icc_len);
     s->nclx_primaries = psci_heif_nclx_primaries(in, h, prim);
-    psci_report_set_icc(rep, s->icc == NULL ? PSCI_ICC_NONE : keep_icc ? PSCI_ICC_KEPT : PSCI_ICC_STRIPPED);
+    psci_report_set_icc(rep, s->icc == NULL ? PSCI_ICC_NONE
+                             : keep_icc     ? PSCI_ICC_KEPT
+                                            : PSCI_ICC_STRIPPED);
     if ((st = psci_heif_describe(ctx, in, n, h, rep)) != PSC_OK || out == NULL)
         return st;
     if ((st = psci_heif_write(in, h, out, err)) != PSC_OK)
@@ -154,31 +165,9 @@ static void release_state(void *state) {
 /* ---- the picture: RGBA as shown, redacted in place, written as a JPEG */
 
 typedef struct heif_picture {
+    psci_rgba img; /* first: the shared RGBA picture operations see it */
     const heif_state *s;
-    unsigned char *px;
-    int w, h, alpha;
 } heif_picture;
-
-static psc_status pic_gray(psci_picture *pic, unsigned char **gray, int *w, int *h) {
-    heif_picture *hp = pic->priv;
-    if ((*gray = malloc((size_t)hp->w * (size_t)hp->h)) == NULL)
-        return psci_fail(&pic->ctx->err, PSC_ERR_NOMEM, "out of memory");
-    psci_rgba_to_gray(hp->px, (size_t)hp->w * (size_t)hp->h, *gray);
-    *w = hp->w;
-    *h = hp->h;
-    return PSC_OK;
-}
-
-static psc_status pic_redact(psci_picture *pic, psci_regions *rs) {
-    heif_picture *hp = pic->priv;
-    psci_style style = (psci_style)pic->ctx->param[PSC_PARAM_STYLE];
-    for (size_t i = 0; i < rs->n; i++) {
-        const psci_region *r = &rs->v[i];
-        if (psci_redact_pixels(hp->px, hp->w, hp->h, 4, r->x, r->y, r->w, r->h, style) != 0)
-            return psci_fail(&pic->ctx->err, PSC_ERR_NOMEM, "redact: out of memory");
-    }
-    return PSC_OK;
-}
 
 /* The notes that tell the user why a HEIF came out as a JPEG and what changed. */
 static psc_status note_jpeg_output(psc_ctx *ctx, const heif_state *s, psc_report *rep) {
@@ -186,15 +175,23 @@ static psc_status note_jpeg_output(psc_ctx *ctx, const heif_state *s, psc_report
     int keep_icc = (int)ctx->param[PSC_PARAM_KEEP_ICC];
     if (s->icc == NULL && s->nclx_primaries > 2) {
         char note[160];
-        snprintf(note, sizeof note, "the HEIF colour space (nclx primaries %u) is not carried into the JPEG: colours may look duller", s->nclx_primaries);
+        snprintf(note, sizeof note,
+                 "the HEIF colour space (nclx primaries %u) is not carried into the JPEG: colours "
+                 "may look duller",
+                 s->nclx_primaries);
         psc_status st = psci_report_note(rep, note, err);
         if (st != PSC_OK)
             return st;
     }
-    return psci_report_note(rep, keep_icc && s->icc ? "output is a JPEG, not HEIF: codes or text were hidden, so the pixels had to be "
-                                                      "re-encoded and photoscrub does not encode HEIF (JPEG quality 92, upright, ICC profile kept)"
-                                                    : "output is a JPEG, not HEIF: codes or text were hidden, so the pixels had to be "
-                                                      "re-encoded and photoscrub does not encode HEIF (JPEG quality 92, upright)", err);
+    return psci_report_note(
+        rep,
+        keep_icc && s->icc
+            ? "output is a JPEG, not HEIF: codes or text were hidden, so the pixels had to be "
+              "re-encoded and photoscrub does not encode HEIF (JPEG quality 92, upright, ICC "
+              "profile kept)"
+            : "output is a JPEG, not HEIF: codes or text were hidden, so the pixels had to be "
+              "re-encoded and photoscrub does not encode HEIF (JPEG quality 92, upright)",
+        err);
 }
 
 static psc_status pic_write(psci_picture *pic, psci_buf *out) {
@@ -202,7 +199,7 @@ static psc_status pic_write(psci_picture *pic, psci_buf *out) {
     psc_ctx *ctx = pic->ctx;
     psci_err *err = &ctx->err;
     int keep_icc = (int)ctx->param[PSC_PARAM_KEEP_ICC];
-    size_t npx = (size_t)hp->w * (size_t)hp->h;
+    size_t npx = (size_t)hp->img.w * (size_t)hp->img.h;
     psci_buf jpg, norm;
     psci_buf_init(&jpg);
     psci_buf_init(&norm);
@@ -212,15 +209,18 @@ static psc_status pic_write(psci_picture *pic, psci_buf *out) {
     if (rgb == NULL)
         st = psci_fail(err, PSC_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == PSC_OK && i < npx; i++) {
-        unsigned a = hp->px[i * 4 + 3];
+        unsigned a = hp->img.px[i * 4 + 3];
         for (int k = 0; k < 3; k++)
-            rgb[i * 3 + (size_t)k] = (unsigned char)((hp->px[i * 4 + (size_t)k] * a + 255u * (255u - a) + 127u) / 255u);
+            rgb[i * 3 + (size_t)k] =
+                (unsigned char)((hp->img.px[i * 4 + (size_t)k] * a + 255u * (255u - a) + 127u) /
+                                255u);
     }
     if (st == PSC_OK)
-        st = psci_jpeg_encode_rgb(rgb, hp->w, hp->h, 92, &jpg, err);
+        st = psci_jpeg_encode_rgb(rgb, hp->img.w, hp->img.h, 92, &jpg, err);
     free(rgb);
-    if (st == PSC_OK && hp->alpha)
-        st = psci_report_note(pic->rep, "transparency flattened onto white (JPEG has no alpha)", err);
+    if (st == PSC_OK && hp->img.alpha)
+        st = psci_report_note(pic->rep, "transparency flattened onto white (JPEG has no alpha)",
+                              err);
     if (st == PSC_OK)
         st = jpeg_with_icc(ctx, jpg.data, jpg.len, keep_icc ? hp->s->icc : NULL,
                            keep_icc ? hp->s->icc_len : 0, &norm, pic->rep);
@@ -242,7 +242,7 @@ static psc_status pic_write(psci_picture *pic, psci_buf *out) {
 static void pic_release(psci_picture *pic) {
     heif_picture *hp = pic->priv;
     if (hp != NULL)
-        free(hp->px);
+        free(hp->img.px);
     free(hp);
 }
 
@@ -254,11 +254,12 @@ static psc_status open_picture(psc_ctx *ctx, void *state, const unsigned char *p
         return psci_fail(&ctx->err, PSC_ERR_NOMEM, "out of memory");
     hp->s = state;
     /* libheif applies irot/imir/clap: the pixels are already in display orientation. */
-    *pic = (psci_picture){ctx, rep, 1, hp, pic_gray, pic_redact, pic_write, pic_release};
-    psc_status st = psci_heif_decode_rgba(p, n, psci_max_pixels(ctx), &hp->px, &hp->w, &hp->h,
-                                          &hp->alpha, &ctx->err);
+    *pic =
+        (psci_picture){ctx, rep, 1, hp, psci_rgba_gray, psci_rgba_redact, pic_write, pic_release};
+    psc_status st = psci_heif_decode_rgba(p, n, psci_max_pixels(ctx), &hp->img.px, &hp->img.w,
+                                          &hp->img.h, &hp->img.alpha, &ctx->err);
     if (st == PSC_OK)
-        psci_report_set_dims(rep, hp->w, hp->h); /* as shown: crop and rotation applied */
+        psci_report_set_dims(rep, hp->img.w, hp->img.h); /* as shown: crop and rotation applied */
     return st;
 }
 
@@ -271,5 +272,5 @@ static psc_status preview(psc_ctx *ctx, const unsigned char *p, size_t n, int ma
     return psci_heif_decode_rgba(p, n, psci_max_pixels(ctx), px, w, h, &alpha, &ctx->err);
 }
 
-const psci_format psci_format_heif = {"heif", sniff_heif, scrub_heif, open_picture, preview,
-                                      release_state};
+const psci_format psci_format_heif = {"heif",       sniff_heif, scrub_heif,
+                                      open_picture, preview,    release_state};

@@ -14,9 +14,9 @@
 #include <string.h>
 
 typedef struct jpeg_state {
-    int orient;                 /* the input's EXIF orientation */
-    psc_orient_action action;   /* what the rebuild did about it */
-    unsigned char *exif;        /* orientation-only EXIF written into the output, or NULL */
+    int orient;               /* the input's EXIF orientation */
+    psc_orient_action action; /* what the rebuild did about it */
+    unsigned char *exif;      /* orientation-only EXIF written into the output, or NULL */
     size_t exif_len;
 } jpeg_state;
 
@@ -24,8 +24,8 @@ static int sniff_jpeg(const unsigned char *p, size_t n) {
     return n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF;
 }
 
-static psc_status describe_jpeg(psc_ctx *ctx, const unsigned char *in, size_t n,
-                                const psci_jpeg *j, psc_report *rep, int *orient) {
+static psc_status describe_jpeg(psc_ctx *ctx, const unsigned char *in, size_t n, const psci_jpeg *j,
+                                psc_report *rep, int *orient) {
     psci_err *err = &ctx->err;
     int keep_icc = (int)ctx->param[PSC_PARAM_KEEP_ICC];
     psc_status st = PSC_OK;
@@ -108,7 +108,8 @@ static psc_status rotate(psc_ctx *ctx, const unsigned char *in, const psci_jpeg 
     int keep_icc = (int)ctx->param[PSC_PARAM_KEEP_ICC];
     unsigned long long px = (unsigned long long)j->width * j->height;
     if (px > psci_max_pixels(ctx))
-        return psci_fail(err, PSC_ERR_LIMIT, "jpeg: %ux%u pixels is over the limit of %lld megapixels for rotation",
+        return psci_fail(err, PSC_ERR_LIMIT,
+                         "jpeg: %ux%u pixels is over the limit of %lld megapixels for rotation",
                          j->width, j->height, ctx->param[PSC_PARAM_MAX_MEGAPIXELS]);
     unsigned char *rot = NULL;
     size_t rot_len = 0;
@@ -173,8 +174,8 @@ static psc_status scrub_jpeg(psc_ctx *ctx, const unsigned char *in, size_t n, ps
                 goto done;
             s->action = PSC_ORIENT_ACTION_TAGGED;
         }
-        st = psci_jpeg_write(in, &j, s->exif, s->exif_len, (int)ctx->param[PSC_PARAM_KEEP_ICC],
-                             out, err);
+        st = psci_jpeg_write(in, &j, s->exif, s->exif_len, (int)ctx->param[PSC_PARAM_KEEP_ICC], out,
+                             err);
     }
     if (st == PSC_OK)
         st = psci_format_jpeg_verify(ctx, out->data, out->len);
@@ -196,7 +197,7 @@ static void release_state(void *state) {
 typedef struct jpeg_picture {
     const unsigned char *p; /* a check: the input */
     size_t n;
-    psci_buf *clean;        /* a scrub: the output, replaced each round */
+    psci_buf *clean; /* a scrub: the output, replaced each round */
     const jpeg_state *s;
 } jpeg_picture;
 
@@ -218,8 +219,10 @@ static void snap(psci_region *r, const psci_jinfo *info, int *mx0, int *my0, int
     r->y = *my0 * mh;
     r->w = (*mx1 - *mx0) * mw;
     r->h = (*my1 - *my0) * mh;
-    if (r->x + r->w > info->width) r->w = info->width - r->x;
-    if (r->y + r->h > info->height) r->h = info->height - r->y;
+    if (r->x + r->w > info->width)
+        r->w = info->width - r->x;
+    if (r->y + r->h > info->height)
+        r->h = info->height - r->y;
 }
 
 static int clampi(int v, int lo, int hi) {
@@ -245,14 +248,15 @@ static psc_status redact_component(psci_jcoef *jc, const psci_jcomp *cc, int c, 
         for (int x = -1; x <= nbx; x++)
             means[(size_t)(y + 1) * gw + (size_t)(x + 1)] = psci_jcoef_block_mean(
                 jc, c, clampi(bx0 + x, 0, cc->wb - 1), clampi(by0 + y, 0, cc->hb - 1));
-    psci_redact_blocks(means, nbx, nby, by0 > 0, by1 < cc->hb, bx0 > 0, bx1 < cc->wb, style, seed,
+    psci_redact_blocks(means, nbx, nby, by0 > 0, by1<cc->hb, bx0> 0, bx1 < cc->wb, style, seed,
                        plane, lines);
     for (int by = by0; by < by1; by++)
         for (int bx = bx0; bx < bx1; bx++) {
             float blk[64];
             for (int y = 0; y < 8; y++)
                 for (int x = 0; x < 8; x++)
-                    blk[y * 8 + x] = plane[(size_t)((by - by0) * 8 + y) * (size_t)W + (size_t)((bx - bx0) * 8 + x)];
+                    blk[y * 8 + x] = plane[(size_t)((by - by0) * 8 + y) * (size_t)W +
+                                           (size_t)((bx - bx0) * 8 + x)];
             psci_jcoef_set_block(jc, c, bx, by, blk);
         }
 out:
@@ -279,8 +283,10 @@ static psc_status redact_coefs(psc_ctx *ctx, const unsigned char *in, size_t n, 
             const psci_jcomp *cc = &info.comp[c];
             int bx0 = mx0 * cc->h_samp, bx1 = mx1 * cc->h_samp;
             int by0 = my0 * cc->v_samp, by1 = my1 * cc->v_samp;
-            if (bx1 > cc->wb) bx1 = cc->wb;
-            if (by1 > cc->hb) by1 = cc->hb;
+            if (bx1 > cc->wb)
+                bx1 = cc->wb;
+            if (by1 > cc->hb)
+                by1 = cc->hb;
             if (bx1 <= bx0 || by1 <= by0)
                 continue;
             st = redact_component(jc, cc, c, bx0, by0, bx1, by1, style,
@@ -332,8 +338,10 @@ static psc_status open_picture(psc_ctx *ctx, void *state, const unsigned char *p
     jp->clean = out;
     jp->s = s;
     /* After a lossless rotation the pixels are upright and carry no orientation tag. */
-    *pic = (psci_picture){ctx, rep, s->action == PSC_ORIENT_ACTION_ROTATED && out ? 1 : s->orient,
-                          jp, pic_gray, pic_redact, pic_write, pic_release};
+    *pic = (psci_picture){
+        ctx,       rep,        s->action == PSC_ORIENT_ACTION_ROTATED && out ? 1 : s->orient,
+        jp,        pic_gray,   pic_redact,
+        pic_write, pic_release};
     return PSC_OK;
 }
 
@@ -343,5 +351,5 @@ static psc_status preview(psc_ctx *ctx, const unsigned char *p, size_t n, int ma
     return psci_jpeg_decode_rgb_scaled(p, n, psci_max_pixels(ctx), max_side, px, w, h, &ctx->err);
 }
 
-const psci_format psci_format_jpeg = {"jpeg", sniff_jpeg, scrub_jpeg, open_picture, preview,
-                                      release_state};
+const psci_format psci_format_jpeg = {"jpeg",       sniff_jpeg, scrub_jpeg,
+                                      open_picture, preview,    release_state};

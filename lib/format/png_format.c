@@ -54,9 +54,12 @@ static psc_status describe_png(psc_ctx *ctx, const unsigned char *in, size_t n, 
     }
     if (st == PSC_OK && png->end < n) {
         psci_report_found(rep, PSC_META_TRAILER);
-        st = psci_report_removed(rep, "bytes after IEND", PSC_META_TRAILER, png->end, n - png->end, err);
+        st = psci_report_removed(rep, "bytes after IEND", PSC_META_TRAILER, png->end, n - png->end,
+                                 err);
     }
-    psci_report_set_icc(rep, !has_icc ? PSCI_ICC_NONE : keep_icc ? PSCI_ICC_KEPT : PSCI_ICC_STRIPPED);
+    psci_report_set_icc(rep, !has_icc   ? PSCI_ICC_NONE
+                             : keep_icc ? PSCI_ICC_KEPT
+                                        : PSCI_ICC_STRIPPED);
     return st;
 }
 
@@ -72,7 +75,8 @@ static psc_status verify_png(psc_ctx *ctx, const psci_buf *out) {
         const psci_pchunk *c = &vp.chunks[i];
         int ok = c->keep && (keep_icc || !c->is_icc);
         if (c->is_exif)
-            ok = i == vp.first_exif && psci_exif_is_orientation_only(out->data + c->data_off, c->data_len);
+            ok = i == vp.first_exif &&
+                 psci_exif_is_orientation_only(out->data + c->data_off, c->data_len);
         if (!ok)
             st = psci_fail(err, PSC_ERR_UNSAFE, "verify: output still holds a '%s' chunk", c->type);
     }
@@ -103,7 +107,10 @@ static psc_status scrub_png(psc_ctx *ctx, const unsigned char *in, size_t n, psc
         goto done;
     if (s->orient > 1) {
         if (ctx->param[PSC_PARAM_ORIENTATION] == PSC_ORIENT_ROTATE &&
-            (st = psci_report_note(rep, "PNG is not rotated (lossless rotation is done for JPEG); kept an Orientation tag instead", err)) != PSC_OK)
+            (st = psci_report_note(rep,
+                                   "PNG is not rotated (lossless rotation is done for JPEG); kept "
+                                   "an Orientation tag instead",
+                                   err)) != PSC_OK)
             goto done;
         if ((st = psci_exif_build_orientation(s->orient, &exif, &exif_len, err)) != PSC_OK)
             goto done;
@@ -123,30 +130,8 @@ done:
 /* ---- the picture: RGBA pixels, redacted in place, re-encoded once at the end */
 
 typedef struct png_picture {
-    unsigned char *px;
-    int w, h, alpha;
+    psci_rgba img; /* first: the shared RGBA picture operations see it */
 } png_picture;
-
-static psc_status pic_gray(psci_picture *pic, unsigned char **gray, int *w, int *h) {
-    png_picture *pp = pic->priv;
-    if ((*gray = malloc((size_t)pp->w * (size_t)pp->h)) == NULL)
-        return psci_fail(&pic->ctx->err, PSC_ERR_NOMEM, "out of memory");
-    psci_rgba_to_gray(pp->px, (size_t)pp->w * (size_t)pp->h, *gray);
-    *w = pp->w;
-    *h = pp->h;
-    return PSC_OK;
-}
-
-static psc_status pic_redact(psci_picture *pic, psci_regions *rs) {
-    png_picture *pp = pic->priv;
-    psci_style style = (psci_style)pic->ctx->param[PSC_PARAM_STYLE];
-    for (size_t i = 0; i < rs->n; i++) {
-        const psci_region *r = &rs->v[i];
-        if (psci_redact_pixels(pp->px, pp->w, pp->h, 4, r->x, r->y, r->w, r->h, style) != 0)
-            return psci_fail(&pic->ctx->err, PSC_ERR_NOMEM, "redact: out of memory");
-    }
-    return PSC_OK;
-}
 
 static psc_status pic_write(psci_picture *pic, psci_buf *out) {
     png_picture *pp = pic->priv;
@@ -154,7 +139,7 @@ static psc_status pic_write(psci_picture *pic, psci_buf *out) {
     psci_buf enc, spliced;
     psci_buf_init(&enc);
     psci_buf_init(&spliced);
-    psc_status st = psci_png_encode(pp->px, pp->w, pp->h, pp->alpha, &enc, err);
+    psc_status st = psci_png_encode(pp->img.px, pp->img.w, pp->img.h, pp->img.alpha, &enc, err);
     if (st == PSC_OK)
         st = psci_png_splice(out->data, out->len, enc.data, enc.len, &spliced, err);
     psci_buf_free(&enc);
@@ -171,7 +156,7 @@ static psc_status pic_write(psci_picture *pic, psci_buf *out) {
 static void pic_release(psci_picture *pic) {
     png_picture *pp = pic->priv;
     if (pp != NULL)
-        free(pp->px);
+        free(pp->img.px);
     free(pp);
 }
 
@@ -189,7 +174,8 @@ static psc_status refuse_animated(psc_ctx *ctx, const unsigned char *p, size_t n
     psci_png_free(&chk);
     if (animated)
         return psci_fail(&ctx->err, PSC_ERR_UNSUPPORTED,
-                         "animated PNG: only the first frame could be checked for codes and text; use --metadata-only to strip metadata only");
+                         "animated PNG: only the first frame could be checked for codes and text; "
+                         "use --metadata-only to strip metadata only");
     return PSC_OK;
 }
 
@@ -202,9 +188,10 @@ static psc_status open_picture(psc_ctx *ctx, void *state, const unsigned char *p
     png_picture *pp = calloc(1, sizeof *pp);
     if (pp == NULL)
         return psci_fail(&ctx->err, PSC_ERR_NOMEM, "out of memory");
-    *pic = (psci_picture){ctx, rep, s->orient, pp, pic_gray, pic_redact, pic_write, pic_release};
-    return psci_png_decode_rgba(p, n, psci_max_pixels(ctx), &pp->px, &pp->w, &pp->h, &pp->alpha,
-                                &ctx->err);
+    *pic = (psci_picture){ctx,       rep,        s->orient, pp, psci_rgba_gray, psci_rgba_redact,
+                          pic_write, pic_release};
+    return psci_png_decode_rgba(p, n, psci_max_pixels(ctx), &pp->img.px, &pp->img.w, &pp->img.h,
+                                &pp->img.alpha, &ctx->err);
 }
 
 static psc_status preview(psc_ctx *ctx, const unsigned char *p, size_t n, int max_side,
