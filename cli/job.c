@@ -24,7 +24,8 @@ char *cli_strdup(const char *s) {
 
 static int same_file(const char *a, const char *b) {
     struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
 }
 
 /* Sets res->msg in English (JSON is for programs: the same bytes in every language) and
@@ -79,11 +80,13 @@ static psc_status fix_extension(const options *o, const job *j, outcome *res) {
     char *name = malloc(size);
     if (name == NULL)
         return PSC_ERR_NOMEM;
-    if (psc_report_output_name(res->rep, j->out, name, size) != PSC_OK || strcmp(name, j->out) == 0) {
+    if (psc_report_output_name(res->rep, j->out, name, size) != PSC_OK ||
+        strcmp(name, j->out) == 0) {
         free(name);
         return PSC_OK;
     }
-    int rc = o->force ? rename(j->out, name) : renameat2(AT_FDCWD, j->out, AT_FDCWD, name, RENAME_NOREPLACE);
+    int rc = o->force ? rename(j->out, name)
+                      : renameat2(AT_FDCWD, j->out, AT_FDCWD, name, RENAME_NOREPLACE);
     if (rc != 0) {
         int e = errno;
         set_reason(res, e, N_("the result is a JPEG but %s cannot be written"), name);

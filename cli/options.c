@@ -110,7 +110,8 @@ static int set_param(psc_ctx *ctx, const char *name, long long v) {
 
 /* Maps a word to its value through the library's names (name_of(i) is NULL past the last)
  * and sets the setting. */
-static int set_choice(psc_ctx *ctx, const char *name, const char *word, const char *(*name_of)(int)) {
+static int set_choice(psc_ctx *ctx, const char *name, const char *word,
+                      const char *(*name_of)(int)) {
     for (int i = 0; name_of(i); i++)
         if (strcmp(word, name_of(i)) == 0)
             return set_param(ctx, name, i);
@@ -177,22 +178,46 @@ psc_ctx *cli_ctx_clone(const options *o) {
     return ctx;
 }
 
-enum { OPT_IN_PLACE = 256, OPT_METADATA_ONLY, OPT_STRIP_ICC, OPT_ROTATE, OPT_RENAME,
-       OPT_JSON, OPT_VALUES, OPT_SET, OPT_DETECT, OPT_STYLE, OPT_LANG, OPT_NO_TEXT,
-       OPT_NO_CODES, OPT_REVIEW, OPT_PAUSE, OPT_DELETE };
+enum {
+    OPT_IN_PLACE = 256,
+    OPT_METADATA_ONLY,
+    OPT_STRIP_ICC,
+    OPT_ROTATE,
+    OPT_RENAME,
+    OPT_JSON,
+    OPT_VALUES,
+    OPT_SET,
+    OPT_DETECT,
+    OPT_STYLE,
+    OPT_LANG,
+    OPT_NO_TEXT,
+    OPT_NO_CODES,
+    OPT_REVIEW,
+    OPT_PAUSE,
+    OPT_DELETE
+};
 
 static const struct option longopts[] = {
-    {"output", required_argument, NULL, 'o'},      {"in-place", no_argument, NULL, OPT_IN_PLACE},
-    {"force", no_argument, NULL, 'f'},             {"rename", no_argument, NULL, OPT_RENAME},
+    {"output", required_argument, NULL, 'o'},
+    {"in-place", no_argument, NULL, OPT_IN_PLACE},
+    {"force", no_argument, NULL, 'f'},
+    {"rename", no_argument, NULL, OPT_RENAME},
     {"metadata-only", no_argument, NULL, OPT_METADATA_ONLY},
     {"strip-icc", no_argument, NULL, OPT_STRIP_ICC},
-    {"rotate", no_argument, NULL, OPT_ROTATE},     {"json", no_argument, NULL, OPT_JSON},
-    {"values", no_argument, NULL, OPT_VALUES},     {"quiet", no_argument, NULL, 'q'},
-    {"set", required_argument, NULL, OPT_SET},     {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},           {"detect", required_argument, NULL, OPT_DETECT},
-    {"style", required_argument, NULL, OPT_STYLE}, {"lang", required_argument, NULL, OPT_LANG},
-    {"no-text", no_argument, NULL, OPT_NO_TEXT},   {"no-codes", no_argument, NULL, OPT_NO_CODES},
-    {"jobs", required_argument, NULL, 'j'},        {"review", required_argument, NULL, OPT_REVIEW},
+    {"rotate", no_argument, NULL, OPT_ROTATE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"values", no_argument, NULL, OPT_VALUES},
+    {"quiet", no_argument, NULL, 'q'},
+    {"set", required_argument, NULL, OPT_SET},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"detect", required_argument, NULL, OPT_DETECT},
+    {"style", required_argument, NULL, OPT_STYLE},
+    {"lang", required_argument, NULL, OPT_LANG},
+    {"no-text", no_argument, NULL, OPT_NO_TEXT},
+    {"no-codes", no_argument, NULL, OPT_NO_CODES},
+    {"jobs", required_argument, NULL, 'j'},
+    {"review", required_argument, NULL, OPT_REVIEW},
     {"pause", no_argument, NULL, OPT_PAUSE},
     {"delete-originals", no_argument, NULL, OPT_DELETE},
     {NULL, 0, NULL, 0},

@@ -43,8 +43,10 @@ void totals_free(totals *t) {
 
 /* Length of a valid UTF-8 sequence at p, or 0. */
 static size_t utf8_len(const unsigned char *p) {
-    size_t n = (p[0] >= 0xF0 && p[0] <= 0xF4) ? 4 : (p[0] >= 0xE0 && p[0] <= 0xEF) ? 3
-             : (p[0] >= 0xC2 && p[0] <= 0xDF)                                   ? 2 : 0;
+    size_t n = (p[0] >= 0xF0 && p[0] <= 0xF4)   ? 4
+               : (p[0] >= 0xE0 && p[0] <= 0xEF) ? 3
+               : (p[0] >= 0xC2 && p[0] <= 0xDF) ? 2
+                                                : 0;
     for (size_t k = 1; k < n; k++)
         if ((p[k] & 0xC0) != 0x80)
             return 0;
@@ -221,8 +223,11 @@ static void print_failure(const options *o, const job *j, const outcome *res) {
 }
 
 void report_outcome(const options *o, const job *j, const outcome *res, totals *t) {
-    static const char *const json_status[] = {"pending", "ok", "skipped", "not-a-photo", "failed", "leak"};
-    const char *ok_word = o->cmd == CMD_INSPECT ? "inspected" : o->cmd == CMD_VERIFY ? "clean" : "scrubbed";
+    static const char *const json_status[] = {"pending",     "ok",     "skipped",
+                                              "not-a-photo", "failed", "leak"};
+    const char *ok_word = o->cmd == CMD_INSPECT  ? "inspected"
+                          : o->cmd == CMD_VERIFY ? "clean"
+                                                 : "scrubbed";
     if (res->rep)
         count_report(t, res->rep);
     count_status(t, res->status);
@@ -256,8 +261,7 @@ void report_outcome(const options *o, const job *j, const outcome *res, totals *
         /* Other files met in a folder (notes, documents) are only counted in the summary:
          * a line for each would bury the messages that matter. --json lists them. */
         break;
-    default:
-        print_failure(o, j, res);
+    default: print_failure(o, j, res);
     }
 }
 

@@ -13,8 +13,8 @@ typedef struct outcome {
     psc_report *rep;
     char *msg;       /* failure reason, malloc'd; English (JSON is for programs) */
     char *msg_local; /* the same reason in the user's language when the CLI wrote it, or NULL */
-    int status; /* one of the OUT_* below */
-    char *out;  /* where the result ended up when not the job's planned path, or NULL */
+    int status;      /* one of the OUT_* below */
+    char *out;       /* where the result ended up when not the job's planned path, or NULL */
 } outcome;
 
 enum { OUT_PENDING = 0, OUT_OK, OUT_SKIPPED, OUT_NOT_PHOTO, OUT_FAILED, OUT_LEAK };

@@ -50,7 +50,8 @@ static char *base64(const unsigned char *p, size_t n) {
         return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
         o[k++] = tbl[(v >> 18) & 63];
         o[k++] = tbl[(v >> 12) & 63];
         o[k++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
@@ -118,9 +119,12 @@ void review_add(review *rv, psc_ctx *ctx, const job *j, const outcome *res) {
         }
     }
     /* Preview of what will be shared (the result), or of the input for inspect/verify. */
-    const char *show = (res->status == OUT_OK || res->status == OUT_LEAK || res->status == OUT_SKIPPED)
-                           ? (res->out ? res->out : j->out ? j->out : j->in)
-                           : NULL;
+    const char *show =
+        (res->status == OUT_OK || res->status == OUT_LEAK || res->status == OUT_SKIPPED)
+            ? (res->out ? res->out
+               : j->out ? j->out
+                        : j->in)
+            : NULL;
     if (show != NULL) {
         size_t len = 0;
         unsigned char *data = read_all(show, &len), *jpg = NULL;

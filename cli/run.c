@@ -200,7 +200,8 @@ int cli_run_batch(const options *o, const job_list *jl, const char *where) {
     b.tids = calloc((size_t)nw, sizeof *b.tids);
     b.ctxs = calloc((size_t)nw, sizeof *b.ctxs);
     totals t;
-    if (b.res == NULL || b.finished == NULL || b.tids == NULL || b.ctxs == NULL || totals_init(&t) != 0) {
+    if (b.res == NULL || b.finished == NULL || b.tids == NULL || b.ctxs == NULL ||
+        totals_init(&t) != 0) {
         cli_say(_("out of memory\n"));
         return EXIT_SOME_FAILED;
     }

@@ -41,7 +41,8 @@ static char *xstrdup(const char *s) {
 static size_t rename_counter;
 
 static int photo_extension(const char *name) {
-    static const char *const exts[] = {".jpg", ".jpeg", ".jpe", ".png", ".heic", ".heif", ".hif", ".avif", ".webp"};
+    static const char *const exts[] = {".jpg",  ".jpeg", ".jpe",  ".png", ".heic",
+                                       ".heif", ".hif",  ".avif", ".webp"};
     const char *dot = strrchr(name, '.');
     for (size_t i = 0; dot && i < sizeof exts / sizeof exts[0]; i++)
         if (strcasecmp(dot, exts[i]) == 0)
@@ -121,7 +122,8 @@ static void walk_dir(walk_ctx *w, const char *dir, const char *outdir, int depth
             goto next;
         }
         if (S_ISDIR(sb.st_mode)) {
-            if (w->has_out_root && sb.st_dev == w->out_root.st_dev && sb.st_ino == w->out_root.st_ino) {
+            if (w->has_out_root && sb.st_dev == w->out_root.st_dev &&
+                sb.st_ino == w->out_root.st_ino) {
                 free(path);
                 goto next;
             }
@@ -253,7 +255,8 @@ void walk_mark_duplicates(job_list *jl) {
     qsort(idx, m, sizeof *idx, cmp_out);
     for (size_t k = 1; k < m; k++)
         if (strcmp(jl->v[idx[k]].out, jl->v[idx[k - 1]].out) == 0)
-            jl->v[idx[k]].dup_of = jl->v[idx[k - 1]].dup_of >= 0 ? jl->v[idx[k - 1]].dup_of : (int)idx[k - 1];
+            jl->v[idx[k]].dup_of =
+                jl->v[idx[k - 1]].dup_of >= 0 ? jl->v[idx[k - 1]].dup_of : (int)idx[k - 1];
     /* The same file given twice, spelled differently (a.jpg, ./a.jpg, a link to it). */
     m = 0;
     for (size_t i = 0; i < jl->n; i++)

@@ -8,11 +8,11 @@
 #include <stddef.h>
 
 typedef struct job {
-    char *in;        /* file to read */
-    char *out;       /* where the clean copy goes (NULL for inspect) */
-    int from_walk;   /* found while walking a folder (non-photos are skipped, not failures) */
-    int dup_of;      /* index of an earlier job with the same output or input, or -1 */
-    char *real;      /* resolved input path (to spot one file given twice), or NULL */
+    char *in;      /* file to read */
+    char *out;     /* where the clean copy goes (NULL for inspect) */
+    int from_walk; /* found while walking a folder (non-photos are skipped, not failures) */
+    int dup_of;    /* index of an earlier job with the same output or input, or -1 */
+    char *real;    /* resolved input path (to spot one file given twice), or NULL */
 } job;
 
 typedef struct job_list {
@@ -25,8 +25,8 @@ typedef struct job_list {
 typedef struct walk_opts {
     const char *out_dir; /* -o DIR, or NULL */
     int in_place;
-    int rename;          /* neutral names photo-0001.ext */
-    int no_output;       /* inspect: only list inputs */
+    int rename;    /* neutral names photo-0001.ext */
+    int no_output; /* inspect: only list inputs */
     int quiet;
 } walk_opts;
 

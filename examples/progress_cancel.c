@@ -73,11 +73,13 @@ int main(int argc, char **argv) {
     int ok;
     if (st == PSC_ERR_CANCELLED) {
         printf("cancelled after %d progress calls (last stage %s): %s; output %s\n", ps.calls,
-               psc_stage_name(ps.last), psc_ctx_errmsg(ctx), written ? "WRITTEN (wrong)" : "not written");
+               psc_stage_name(ps.last), psc_ctx_errmsg(ctx),
+               written ? "WRITTEN (wrong)" : "not written");
         ok = !written;
     } else if (st == PSC_OK) {
         printf("finished before the cancel: %zu regions hidden, %zu progress calls; output %s\n",
-               psc_report_region_count(rep), (size_t)ps.calls, written ? "written" : "MISSING (wrong)");
+               psc_report_region_count(rep), (size_t)ps.calls,
+               written ? "written" : "MISSING (wrong)");
         ok = written && ps.calls >= 2;
     } else {
         printf("failed: %s: %s\n", psc_status_str(st), psc_ctx_errmsg(ctx));

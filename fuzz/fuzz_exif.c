@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     psci_err_clear(&err);
     for (int values = 0; values < 2; values++) {
         tally t = {0, 0};
-        FUZZ_CHECK(psci_exif_describe(data, size, values, visit, &t, &err) == PSC_OK, "%s", err.msg);
+        FUZZ_CHECK(psci_exif_describe(data, size, values, visit, &t, &err) == PSC_OK, "%s",
+                   err.msg);
         if (only && o != 0)
             FUZZ_CHECK(t.entries == 1 && t.orientation == 1,
                        "orientation-only block described as %zu entries", t.entries);

@@ -24,15 +24,17 @@ static void check_clean(const unsigned char *o, size_t on, int keep_icc, int wit
         if (s->is_exif) {
             FUZZ_CHECK(with_exif && i == j.first_exif &&
                            psci_exif_is_orientation_only(o + s->pay_off, s->pay_len),
-                       "Exif segment %zu at offset %zu is not our orientation-only block", i, s->off);
+                       "Exif segment %zu at offset %zu is not our orientation-only block", i,
+                       s->off);
             exifs++;
             continue;
         }
-        FUZZ_CHECK(s->action == PSCI_JKEEP, "segment %zu (%s) at offset %zu is not on the keep-list",
-                   i, s->what, s->off);
+        FUZZ_CHECK(s->action == PSCI_JKEEP,
+                   "segment %zu (%s) at offset %zu is not on the keep-list", i, s->what, s->off);
         FUZZ_CHECK(keep_icc || !s->is_icc, "ICC chunk at offset %zu survived keep_icc=0", s->off);
     }
-    FUZZ_CHECK(exifs == (size_t)(with_exif != 0), "%zu Exif segments, expected %d", exifs, with_exif);
+    FUZZ_CHECK(exifs == (size_t)(with_exif != 0), "%zu Exif segments, expected %d", exifs,
+               with_exif);
     FUZZ_CHECK(j.end == on, "%zu bytes after EOI", on - j.end);
     psci_jpeg_free(&j);
 }
@@ -46,7 +48,8 @@ static void rebuild(const unsigned char *p, size_t n, int keep_icc, int orient) 
     unsigned char *exif = NULL;
     size_t exif_len = 0;
     if (orient > 1)
-        FUZZ_CHECK(psci_exif_build_orientation(orient, &exif, &exif_len, &err) == PSC_OK, "%s", err.msg);
+        FUZZ_CHECK(psci_exif_build_orientation(orient, &exif, &exif_len, &err) == PSC_OK, "%s",
+                   err.msg);
     psci_buf a, b;
     psci_buf_init(&a);
     psci_buf_init(&b);
@@ -76,9 +79,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t prev = 2;
     for (size_t i = 0; i < j.n; i++) {
         const psci_jseg *s = &j.segs[i];
-        FUZZ_CHECK(s->off >= prev && s->len <= size - s->off, "segment %zu out of order or bounds", i);
+        FUZZ_CHECK(s->off >= prev && s->len <= size - s->off, "segment %zu out of order or bounds",
+                   i);
         if (s->kind == PSCI_JSEG_MARKER)
-            FUZZ_CHECK(s->pay_off == s->off + 4 && s->pay_len + 4 == s->len, "segment %zu payload", i);
+            FUZZ_CHECK(s->pay_off == s->off + 4 && s->pay_len + 4 == s->len, "segment %zu payload",
+                       i);
         prev = s->off + s->len;
         if (s->kind == PSCI_JSEG_MARKER && s->is_exif) {
             /* Exercise what the pipeline does with every Exif block. */
@@ -89,7 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(j.end >= prev && j.end <= size, "EOI end %zu", j.end);
     int orient = 0;
     if (j.first_exif != SIZE_MAX)
-        orient = psci_exif_orientation(data + j.segs[j.first_exif].pay_off, j.segs[j.first_exif].pay_len);
+        orient = psci_exif_orientation(data + j.segs[j.first_exif].pay_off,
+                                       j.segs[j.first_exif].pay_len);
     if (j.end < size) {
         psc_meta cls;
         (void)psci_jpeg_trailer_kind(data + j.end, size - j.end, j.has_mpf, &cls);

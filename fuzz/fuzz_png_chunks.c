@@ -43,7 +43,8 @@ static void rebuild(const unsigned char *p, size_t n, int keep_icc, int orient) 
     unsigned char *exif = NULL;
     size_t exif_len = 0;
     if (orient > 1)
-        FUZZ_CHECK(psci_exif_build_orientation(orient, &exif, &exif_len, &err) == PSC_OK, "%s", err.msg);
+        FUZZ_CHECK(psci_exif_build_orientation(orient, &exif, &exif_len, &err) == PSC_OK, "%s",
+                   err.msg);
     /* eXIf holds a bare TIFF block: no "Exif\0\0" header. */
     const unsigned char *tiff = exif ? exif + 6 : NULL;
     size_t tiff_len = exif ? exif_len - 6 : 0;
@@ -66,7 +67,8 @@ static void rebuild(const unsigned char *p, size_t n, int keep_icc, int orient) 
     psci_buf_init(&s);
     if (psci_png_splice(a.data, a.len, a.data, a.len, &s, &err) == PSC_OK) {
         psci_png sp;
-        FUZZ_CHECK(psci_png_parse(s.data, s.len, &sp, &err) == PSC_OK, "splice output: %s", err.msg);
+        FUZZ_CHECK(psci_png_parse(s.data, s.len, &sp, &err) == PSC_OK, "splice output: %s",
+                   err.msg);
         psci_png_free(&sp);
     }
     psci_buf_free(&s);

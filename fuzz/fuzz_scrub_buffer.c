@@ -2,8 +2,8 @@
  * libFuzzer target for the public entry point psc_scrub_buffer: metadata-only with each
  * orientation and ICC setting, and on small pictures the fast code detection too. Properties:
  * a successful JPEG/PNG scrub re-parses with nothing off the keep-list and nothing after
- * EOI/IEND, and scrubbing any output (HEIF too) again gives the same bytes. A metadata-only scrub that fails closed
- * (PSC_ERR_UNSAFE) or trips an internal check is a rebuilder bug.
+ * EOI/IEND, and scrubbing any output (HEIF too) again gives the same bytes. A metadata-only scrub
+ * that fails closed (PSC_ERR_UNSAFE) or trips an internal check is a rebuilder bug.
  */
 #include "fuzz_common.h"
 
@@ -39,7 +39,8 @@ static psc_ctx *ctx_for(int cfg) {
     psc_ctx_set(c, PSC_PARAM_MAX_MEGAPIXELS, 1);
     psc_ctx_set(c, PSC_PARAM_MAX_FILE_MB, 16);
     psc_ctx_set(c, PSC_PARAM_METADATA_ONLY, cfg != CFG_DETECT);
-    psc_ctx_set(c, PSC_PARAM_ORIENTATION, cfg == CFG_META_ROTATE ? PSC_ORIENT_ROTATE : PSC_ORIENT_TAG);
+    psc_ctx_set(c, PSC_PARAM_ORIENTATION,
+                cfg == CFG_META_ROTATE ? PSC_ORIENT_ROTATE : PSC_ORIENT_TAG);
     psc_ctx_set(c, PSC_PARAM_KEEP_ICC, cfg != CFG_META_NOICC);
     psc_ctx_set(c, PSC_PARAM_DETECT, PSC_DETECT_FAST);
     psc_ctx_set(c, PSC_PARAM_FIND_TEXT, 0); /* OCR costs seconds per input */
@@ -68,7 +69,8 @@ static void check_clean(const unsigned char *o, size_t on, int keep_icc) {
     if (on >= 8 && memcmp(o + 4, "ftyp", 4) == 0)
         return; /* HEIF: the pipeline's verify re-walks it; the fixed point is checked below */
     psci_png png;
-    FUZZ_CHECK(psci_png_parse(o, on, &png, &err) == PSC_OK, "output is neither JPEG, PNG nor HEIF: %s", err.msg);
+    FUZZ_CHECK(psci_png_parse(o, on, &png, &err) == PSC_OK,
+               "output is neither JPEG, PNG nor HEIF: %s", err.msg);
     for (size_t i = 0; i < png.n; i++) {
         const psci_pchunk *c = &png.chunks[i];
         int ok = c->keep && (keep_icc || !c->is_icc);
@@ -104,7 +106,8 @@ static void scrub(int cfg, const uint8_t *data, size_t size) {
     psc_report *rep = NULL;
     psc_status st = psc_scrub_buffer(ctx, data, size, &out, &out_len, &rep);
     const char *msg = psc_ctx_errmsg(ctx);
-    FUZZ_CHECK(msg != NULL && (st == PSC_OK) == (msg[0] == '\0'), "status %d with message '%s'", st, msg);
+    FUZZ_CHECK(msg != NULL && (st == PSC_OK) == (msg[0] == '\0'), "status %d with message '%s'", st,
+               msg);
     FUZZ_CHECK(st != PSC_ERR_INTERNAL, "internal error: %s", msg);
     /* HEIF inputs that libheif itself rejects still reach the rebuilder and fail closed in
      * verify (fuzz/reproducers/heif-unsafe-no-ipma-for-item.heic, docs/HARDENING.md). */

@@ -117,8 +117,10 @@ int main(int argc, char **argv) {
         first = 3;
     }
     if (argc <= first) {
-        fprintf(stderr, "usage: %s [--min N] CORPUS_DIR_OR_FILE...\n"
-                        "replay: no corpus given: nothing would be tested\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s [--min N] CORPUS_DIR_OR_FILE...\n"
+                "replay: no corpus given: nothing would be tested\n",
+                argv[0]);
         return 2;
     }
     long total = 0;
@@ -137,8 +139,8 @@ int main(int argc, char **argv) {
         total += ran;
     }
     if (total < min) {
-        fprintf(stderr, "replay: %ld inputs, expected at least %ld: is the corpus complete?\n", total,
-                min);
+        fprintf(stderr, "replay: %ld inputs, expected at least %ld: is the corpus complete?\n",
+                total, min);
         return 1;
     }
     printf("replay: %ld inputs, no property violated\n", total);

@@ -156,7 +156,8 @@ static size_t max_bytes(const psc_ctx *ctx) {
 static psc_status run_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_len,
                              unsigned char **out, size_t *out_len, int check, psc_report **rep) {
     if (in_len > max_bytes(ctx))
-        return psci_fail(&ctx->err, PSC_ERR_LIMIT, "input is %zu bytes, over the limit of %zu bytes (setting max-file-mb)",
+        return psci_fail(&ctx->err, PSC_ERR_LIMIT,
+                         "input is %zu bytes, over the limit of %zu bytes (setting max-file-mb)",
                          in_len, max_bytes(ctx));
     psc_report *r = NULL;
     psci_buf b;
@@ -205,7 +206,8 @@ psc_status psc_inspect_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_l
     return run_buffer(ctx, in ? in : (const unsigned char *)"", in_len, NULL, NULL, 0, rep);
 }
 
-psc_status psc_check_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_len, psc_report **rep) {
+psc_status psc_check_buffer(psc_ctx *ctx, const unsigned char *in, size_t in_len,
+                            psc_report **rep) {
     if (rep)
         *rep = NULL;
     if (ctx == NULL)
@@ -248,7 +250,8 @@ psc_status psc_preview(psc_ctx *ctx, const unsigned char *in, size_t in_len, int
         return PSC_ERR_ARG;
     begin_call(ctx);
     if (in == NULL || out == NULL || out_len == NULL || max_side < 16 || max_side > 4096)
-        return psci_fail(&ctx->err, PSC_ERR_ARG, "preview: NULL pointer or max_side outside 16..4096");
+        return psci_fail(&ctx->err, PSC_ERR_ARG,
+                         "preview: NULL pointer or max_side outside 16..4096");
     if (in_len > max_bytes(ctx))
         return psci_fail(&ctx->err, PSC_ERR_LIMIT, "input over the limit (setting max-file-mb)");
     psci_buf b;
@@ -269,10 +272,14 @@ psc_box psc_box_to_display(psc_box box, int orientation, int stored_w, int store
         for (int j = 0; j < 2; j++) {
             int dx, dy;
             psci_orient_point(orientation, stored_w, stored_h, xs[i], ys[j], &dx, &dy);
-            if (dx < x0) x0 = dx;
-            if (dy < y0) y0 = dy;
-            if (dx > x1) x1 = dx;
-            if (dy > y1) y1 = dy;
+            if (dx < x0)
+                x0 = dx;
+            if (dy < y0)
+                y0 = dy;
+            if (dx > x1)
+                x1 = dx;
+            if (dy > y1)
+                y1 = dy;
         }
     return (psc_box){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
 }
@@ -301,10 +308,12 @@ psc_status psc_scrub_file(psc_ctx *ctx, const char *in_path, const char *out_pat
     int in_place = strcmp(in_path, out_path) == 0 || same_file(in_path, out_path);
     if (in_place && !overwrite)
         return psci_fail(&ctx->err, PSC_ERR_EXISTS,
-                         "output is the input file itself: replacing originals needs the overwrite setting (--in-place)");
+                         "output is the input file itself: replacing originals needs the overwrite "
+                         "setting (--in-place)");
     struct stat sb;
     if (!overwrite && lstat(out_path, &sb) == 0)
-        return psci_fail(&ctx->err, PSC_ERR_EXISTS, "output '%s' already exists (use --force to overwrite)", out_path);
+        return psci_fail(&ctx->err, PSC_ERR_EXISTS,
+                         "output '%s' already exists (use --force to overwrite)", out_path);
     unsigned char *data = NULL, *out = NULL;
     size_t len = 0, out_len = 0;
     psc_status st = psci_read_file(in_path, max_bytes(ctx), &data, &len, &ctx->err);

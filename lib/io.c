@@ -38,7 +38,8 @@ psc_status psci_read_file(const char *path, size_t max, unsigned char **out, siz
         goto out;
     }
     if ((unsigned long long)sb.st_size > max) {
-        st = psci_fail(err, PSC_ERR_LIMIT, "file is %lld bytes, over the limit of %zu bytes (setting max-file-mb)",
+        st = psci_fail(err, PSC_ERR_LIMIT,
+                       "file is %lld bytes, over the limit of %zu bytes (setting max-file-mb)",
                        (long long)sb.st_size, max);
         goto out;
     }
@@ -106,8 +107,8 @@ static int rename_noreplace(const char *tmp, const char *path) {
     return -1;
 }
 
-psc_status psci_write_atomic(const char *path, const unsigned char *data, size_t len,
-                             int overwrite, int mode, psci_err *err) {
+psc_status psci_write_atomic(const char *path, const unsigned char *data, size_t len, int overwrite,
+                             int mode, psci_err *err) {
     size_t plen = strlen(path);
     const char *slash = strrchr(path, '/');
     size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
@@ -129,7 +130,8 @@ psc_status psci_write_atomic(const char *path, const unsigned char *data, size_t
     int fd = -1;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^ (unsigned long)(uintptr_t)&ts;
+    unsigned long seed =
+        (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^ (unsigned long)(uintptr_t)&ts;
     /* The temporary name adds 18 bytes to the final one: cut the name part (on a UTF-8
      * character boundary) so a long but valid name stays under NAME_MAX (255). */
     size_t blen = plen - dlen;
@@ -144,7 +146,8 @@ psc_status psci_write_atomic(const char *path, const unsigned char *data, size_t
                  (int)blen, path + dlen);
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
         if (fd < 0 && errno != EEXIST) {
-            st = psci_fail(err, PSC_ERR_IO, "cannot create a file in '%s': %s", dir, strerror(errno));
+            st = psci_fail(err, PSC_ERR_IO, "cannot create a file in '%s': %s", dir,
+                           strerror(errno));
             goto out;
         }
     }
@@ -175,7 +178,8 @@ psc_status psci_write_atomic(const char *path, const unsigned char *data, size_t
         }
     } else if (rename_noreplace(tmp, path) != 0) {
         if (errno == EEXIST)
-            st = psci_fail(err, PSC_ERR_EXISTS, "output '%s' already exists (use --force to overwrite)", path);
+            st = psci_fail(err, PSC_ERR_EXISTS,
+                           "output '%s' already exists (use --force to overwrite)", path);
         else
             st = psci_fail(err, PSC_ERR_IO, "cannot rename into place: %s", strerror(errno));
         goto out;

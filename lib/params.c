@@ -9,32 +9,36 @@
 #include <string.h>
 
 #define INT_PARAM(id, name, def, min, max, help)                                                   \
-    {id, name, PSC_PARAM_TYPE_INT, def, min, max, NULL, 0, 0, help}
+    { id, name, PSC_PARAM_TYPE_INT, def, min, max, NULL, 0, 0, help }
 #define STR_PARAM(id, name, sdef, field, help)                                                     \
-    {id,   name, PSC_PARAM_TYPE_STRING, 0, 0, 0, sdef, offsetof(psc_ctx, field),                   \
-     sizeof(((psc_ctx *)0)->field), help}
+    {                                                                                              \
+        id, name, PSC_PARAM_TYPE_STRING, 0, 0, 0, sdef, offsetof(psc_ctx, field),                  \
+            sizeof(((psc_ctx *)0)->field), help                                                    \
+    }
 
 static const psci_param_def params[] = {
     INT_PARAM(PSC_PARAM_KEEP_ICC, "keep-icc", 1, 0, 1,
-     "keep the ICC colour profile so colours display as before (0 strips it)"),
-    INT_PARAM(PSC_PARAM_ORIENTATION, "orientation", PSC_ORIENT_TAG, PSC_ORIENT_TAG, PSC_ORIENT_ROTATE,
-     "0: keep photos upright with an Orientation-only EXIF tag; 1: rotate JPEGs losslessly"),
+              "keep the ICC colour profile so colours display as before (0 strips it)"),
+    INT_PARAM(
+        PSC_PARAM_ORIENTATION, "orientation", PSC_ORIENT_TAG, PSC_ORIENT_TAG, PSC_ORIENT_ROTATE,
+        "0: keep photos upright with an Orientation-only EXIF tag; 1: rotate JPEGs losslessly"),
     INT_PARAM(PSC_PARAM_REPORT_VALUES, "report-values", 0, 0, 1,
-     "include metadata values (personal data) in reports"),
-    INT_PARAM(PSC_PARAM_MAX_FILE_MB, "max-file-mb", 256, 1, 4096, "largest input file accepted, in MiB"),
+              "include metadata values (personal data) in reports"),
+    INT_PARAM(PSC_PARAM_MAX_FILE_MB, "max-file-mb", 256, 1, 4096,
+              "largest input file accepted, in MiB"),
     INT_PARAM(PSC_PARAM_MAX_MEGAPIXELS, "max-megapixels", 100, 1, 1000,
-     "largest image accepted when pixels must be processed, in megapixels"),
+              "largest image accepted when pixels must be processed, in megapixels"),
     INT_PARAM(PSC_PARAM_OVERWRITE, "overwrite", 0, 0, 1, "allow replacing an existing output file"),
     INT_PARAM(PSC_PARAM_METADATA_ONLY, "metadata-only", 0, 0, 1,
-     "1: strip metadata only, without looking for codes and text in the picture"),
+              "1: strip metadata only, without looking for codes and text in the picture"),
     INT_PARAM(PSC_PARAM_DETECT, "detect", PSC_DETECT_DEFAULT, PSC_DETECT_FAST, PSC_DETECT_THOROUGH,
-     "effort finding codes and text: 0 fast, 1 default, 2 thorough"),
+              "effort finding codes and text: 0 fast, 1 default, 2 thorough"),
     INT_PARAM(PSC_PARAM_STYLE, "style", PSC_STYLE_BLUR, PSC_STYLE_BLUR, PSC_STYLE_PIXELATE,
-     "how found regions are hidden: 0 blur, 1 fill, 2 pixelate (all irreversible)"),
+              "how found regions are hidden: 0 blur, 1 fill, 2 pixelate (all irreversible)"),
     INT_PARAM(PSC_PARAM_FIND_CODES, "find-codes", 1, 0, 1, "look for QR codes and barcodes"),
     INT_PARAM(PSC_PARAM_FIND_TEXT, "find-text", 1, 0, 1, "look for readable text"),
     INT_PARAM(PSC_PARAM_MAX_OCR_SECONDS, "max-ocr-seconds", 120, 1, 3600,
-     "OCR time budget per photo; a photo over it fails rather than being left unchecked"),
+              "OCR time budget per photo; a photo over it fails rather than being left unchecked"),
     STR_PARAM(PSC_PARAM_LANGS, "langs", "eng+fra", langs,
               "OCR languages: Tesseract names joined by + (e.g. eng+fra+deu)"),
     STR_PARAM(PSC_PARAM_TESSDATA, "tessdata", "", tessdata,

@@ -23,10 +23,15 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
     psci_err *err = &ctx->err;
     if (ctx->det == NULL && (ctx->det = psci_detector_new()) == NULL)
         return psci_fail(err, PSC_ERR_NOMEM, "out of memory");
-    psci_detect_opts o = {(int)ctx->param[PSC_PARAM_DETECT], (int)ctx->param[PSC_PARAM_FIND_CODES],
-                          (int)ctx->param[PSC_PARAM_FIND_TEXT], ctx->langs,
-                          (int)ctx->param[PSC_PARAM_MAX_OCR_SECONDS] * 1000, 0,
-                          psci_ctx_poll_cancel, ctx, ctx->tessdata};
+    psci_detect_opts o = {(int)ctx->param[PSC_PARAM_DETECT],
+                          (int)ctx->param[PSC_PARAM_FIND_CODES],
+                          (int)ctx->param[PSC_PARAM_FIND_TEXT],
+                          ctx->langs,
+                          (int)ctx->param[PSC_PARAM_MAX_OCR_SECONDS] * 1000,
+                          0,
+                          psci_ctx_poll_cancel,
+                          ctx,
+                          ctx->tessdata};
     if (!verify && (ctx->test_flags & PSCI_TEST_NO_FINDER_CODES))
         o.codes = 0;
     const unsigned char *img = gray;
@@ -45,7 +50,8 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
             for (int x = 0; x < w; x++) {
                 int dx, dy;
                 psci_orient_point(orient, w, h, x, y, &dx, &dy);
-                disp[(size_t)dy * (size_t)dw + (size_t)dx] = gray[(size_t)y * (size_t)w + (size_t)x];
+                disp[(size_t)dy * (size_t)dw + (size_t)dx] =
+                    gray[(size_t)y * (size_t)w + (size_t)x];
             }
         img = disp;
     }
@@ -62,7 +68,8 @@ static psc_status find_regions(psc_ctx *ctx, const unsigned char *gray, int w, i
     if (st == PSC_OK && verify)
         st = psci_detect_verify(ctx->det, &o, img, dw, dh, rs, err);
     else if (st == PSC_OK)
-        st = psci_detect_run(ctx->det, &o, img, dw, dh, (hidden && hidden->n) ? &focus : NULL, rs, err);
+        st = psci_detect_run(ctx->det, &o, img, dw, dh, (hidden && hidden->n) ? &focus : NULL, rs,
+                             err);
     psci_regions_free(&focus);
     free(disp);
     if (st != PSC_OK)
@@ -106,8 +113,10 @@ static int covered(const psci_region *r, const psci_regions *rs) {
     long area = (long)r->w * r->h;
     for (size_t i = 0; i < rs->n; i++) {
         const psci_region *b = &rs->v[i];
-        int ix = (r->x + r->w < b->x + b->w ? r->x + r->w : b->x + b->w) - (r->x > b->x ? r->x : b->x);
-        int iy = (r->y + r->h < b->y + b->h ? r->y + r->h : b->y + b->h) - (r->y > b->y ? r->y : b->y);
+        int ix =
+            (r->x + r->w < b->x + b->w ? r->x + r->w : b->x + b->w) - (r->x > b->x ? r->x : b->x);
+        int iy =
+            (r->y + r->h < b->y + b->h ? r->y + r->h : b->y + b->h) - (r->y > b->y ? r->y : b->y);
         if (ix > 0 && iy > 0 && (long)ix * iy * 5 >= area * 4)
             return 1;
     }
@@ -132,9 +141,10 @@ static psc_status second_look(psc_ctx *ctx, const unsigned char *gray, int w, in
 static psc_status still_readable(psc_ctx *ctx, const psci_regions *rs) {
     const psci_region *r = &rs->v[0];
     return psci_fail(&ctx->err, PSC_ERR_UNSAFE,
-                     "redact: %s still readable after %d rounds (found by %s at %d,%d, %dx%d px%s); nothing written",
-                     r->kind == PSCI_R_TEXT ? "text" : "a code", MAX_ROUNDS, r->detector, r->x, r->y,
-                     r->w, r->h, rs->n > 1 ? ", and more" : "");
+                     "redact: %s still readable after %d rounds (found by %s at %d,%d, %dx%d "
+                     "px%s); nothing written",
+                     r->kind == PSCI_R_TEXT ? "text" : "a code", MAX_ROUNDS, r->detector, r->x,
+                     r->y, r->w, r->h, rs->n > 1 ? ", and more" : "");
 }
 
 /* Rounds of find and hide on an opened picture: the finder looks (the whole picture first,
@@ -230,8 +240,10 @@ psc_status psci_make_preview(psc_ctx *ctx, const unsigned char *in, size_t n, in
     if (st == PSC_OK && longest > max_side) {
         nw = (int)((long)w * max_side / longest);
         nh = (int)((long)h * max_side / longest);
-        if (nw < 1) nw = 1;
-        if (nh < 1) nh = 1;
+        if (nw < 1)
+            nw = 1;
+        if (nh < 1)
+            nh = 1;
     }
     if (st == PSC_OK && (rgb = malloc((size_t)nw * (size_t)nh * 3)) == NULL)
         st = psci_fail(err, PSC_ERR_NOMEM, "out of memory");
@@ -239,19 +251,23 @@ psc_status psci_make_preview(psc_ctx *ctx, const unsigned char *in, size_t n, in
         for (int x = 0; x < nw; x++) {
             int x0 = (int)((long)x * w / nw), x1 = (int)((long)(x + 1) * w / nw);
             int y0 = (int)((long)y * h / nh), y1 = (int)((long)(y + 1) * h / nh);
-            if (x1 <= x0) x1 = x0 + 1;
-            if (y1 <= y0) y1 = y0 + 1;
+            if (x1 <= x0)
+                x1 = x0 + 1;
+            if (y1 <= y0)
+                y1 = y0 + 1;
             unsigned long acc[3] = {0, 0, 0}, c = 0;
             for (int yy = y0; yy < y1; yy++)
                 for (int xx = x0; xx < x1; xx++) {
-                    const unsigned char *p = px + ((size_t)yy * (size_t)w + (size_t)xx) * (size_t)stride;
+                    const unsigned char *p =
+                        px + ((size_t)yy * (size_t)w + (size_t)xx) * (size_t)stride;
                     unsigned a = stride == 4 ? p[3] : 255;
                     for (int k = 0; k < 3; k++)
                         acc[k] += (p[k] * a + 255u * (255u - a)) / 255u;
                     c++;
                 }
             for (int k = 0; k < 3; k++)
-                rgb[((size_t)y * (size_t)nw + (size_t)x) * 3 + (size_t)k] = (unsigned char)(acc[k] / c);
+                rgb[((size_t)y * (size_t)nw + (size_t)x) * 3 + (size_t)k] =
+                    (unsigned char)(acc[k] / c);
         }
     /* Apply the orientation so the preview is upright. */
     int dw = orient >= 5 ? nh : nw, dh = orient >= 5 ? nw : nh;
@@ -262,11 +278,13 @@ psc_status psci_make_preview(psc_ctx *ctx, const unsigned char *in, size_t n, in
             for (int x = 0; x < nw; x++) {
                 int dx, dy;
                 psci_orient_point(orient, nw, nh, x, y, &dx, &dy);
-                memcpy(rot + ((size_t)dy * (size_t)dw + (size_t)dx) * 3, rgb + ((size_t)y * (size_t)nw + (size_t)x) * 3, 3);
+                memcpy(rot + ((size_t)dy * (size_t)dw + (size_t)dx) * 3,
+                       rgb + ((size_t)y * (size_t)nw + (size_t)x) * 3, 3);
             }
     }
     if (st == PSC_OK)
-        st = psci_jpeg_encode_rgb(rot ? rot : rgb, orient > 1 ? dw : nw, orient > 1 ? dh : nh, 80, out, err);
+        st = psci_jpeg_encode_rgb(rot ? rot : rgb, orient > 1 ? dw : nw, orient > 1 ? dh : nh, 80,
+                                  out, err);
     free(px);
     free(rgb);
     free(rot);

@@ -26,10 +26,14 @@ void psci_regions_free(psci_regions *rs) {
 
 static void clip(psci_region *r, int w, int h) {
     int x1 = r->x + r->w, y1 = r->y + r->h;
-    if (r->x < 0) r->x = 0;
-    if (r->y < 0) r->y = 0;
-    if (x1 > w) x1 = w;
-    if (y1 > h) y1 = h;
+    if (r->x < 0)
+        r->x = 0;
+    if (r->y < 0)
+        r->y = 0;
+    if (x1 > w)
+        x1 = w;
+    if (y1 > h)
+        y1 = h;
     r->w = x1 > r->x ? x1 - r->x : 0;
     r->h = y1 > r->y ? y1 - r->y : 0;
 }
@@ -55,7 +59,9 @@ static int same_line(const psci_region *a, const psci_region *b) {
     int hmin = a->h < b->h ? a->h : b->h;
     if (bot - top < hmin / 2)
         return 0;
-    int gap = a->x > b->x + b->w ? a->x - (b->x + b->w) : b->x > a->x + a->w ? b->x - (a->x + a->w) : 0;
+    int gap = a->x > b->x + b->w   ? a->x - (b->x + b->w)
+              : b->x > a->x + a->w ? b->x - (a->x + a->w)
+                                   : 0;
     return gap <= (a->h > b->h ? a->h : b->h);
 }
 
@@ -122,14 +128,38 @@ void psci_regions_finish(psci_regions *rs, int w, int h) {
  * inverse with display sizes (every mapping is its own inverse except 6 and 8). */
 void psci_orient_point(int o, int W, int H, int x, int y, int *ox, int *oy) {
     switch (o) {
-    case 2: *ox = W - 1 - x; *oy = y; break;
-    case 3: *ox = W - 1 - x; *oy = H - 1 - y; break;
-    case 4: *ox = x; *oy = H - 1 - y; break;
-    case 5: *ox = y; *oy = x; break;
-    case 6: *ox = H - 1 - y; *oy = x; break;
-    case 7: *ox = H - 1 - y; *oy = W - 1 - x; break;
-    case 8: *ox = y; *oy = W - 1 - x; break;
-    default: *ox = x; *oy = y; break;
+    case 2:
+        *ox = W - 1 - x;
+        *oy = y;
+        break;
+    case 3:
+        *ox = W - 1 - x;
+        *oy = H - 1 - y;
+        break;
+    case 4:
+        *ox = x;
+        *oy = H - 1 - y;
+        break;
+    case 5:
+        *ox = y;
+        *oy = x;
+        break;
+    case 6:
+        *ox = H - 1 - y;
+        *oy = x;
+        break;
+    case 7:
+        *ox = H - 1 - y;
+        *oy = W - 1 - x;
+        break;
+    case 8:
+        *ox = y;
+        *oy = W - 1 - x;
+        break;
+    default:
+        *ox = x;
+        *oy = y;
+        break;
     }
 }
 
@@ -142,10 +172,14 @@ static void map_box(psci_region *r, int o, int W, int H) {
         for (int j = 0; j < 2; j++) {
             int mx, my;
             psci_orient_point(o, W, H, xs[i], ys[j], &mx, &my);
-            if (mx < x0) x0 = mx;
-            if (my < y0) y0 = my;
-            if (mx > x1) x1 = mx;
-            if (my > y1) y1 = my;
+            if (mx < x0)
+                x0 = mx;
+            if (my < y0)
+                y0 = my;
+            if (mx > x1)
+                x1 = mx;
+            if (my > y1)
+                y1 = my;
         }
     r->x = x0;
     r->y = y0;

@@ -11,7 +11,12 @@
 extern "C" {
 #endif
 
-typedef enum psci_rkind { PSCI_R_QR = 0, PSCI_R_BARCODE = 1, PSCI_R_MATRIX = 2, PSCI_R_TEXT = 3 } psci_rkind;
+typedef enum psci_rkind {
+    PSCI_R_QR = 0,
+    PSCI_R_BARCODE = 1,
+    PSCI_R_MATRIX = 2,
+    PSCI_R_TEXT = 3
+} psci_rkind;
 
 typedef struct psci_region {
     int x, y, w, h;        /* box in the analysed image's pixels */

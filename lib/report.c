@@ -68,7 +68,8 @@ static const struct {
     [PSC_META_UNKNOWN] = {"unknown", "unknown data"},
 };
 
-_Static_assert(PSC_ICC_ACTION_NONE == (int)PSCI_ICC_NONE && PSC_ICC_ACTION_KEPT == (int)PSCI_ICC_KEPT &&
+_Static_assert(PSC_ICC_ACTION_NONE == (int)PSCI_ICC_NONE &&
+                   PSC_ICC_ACTION_KEPT == (int)PSCI_ICC_KEPT &&
                    PSC_ICC_ACTION_STRIPPED == (int)PSCI_ICC_STRIPPED,
                "the public ICC actions mirror the pipeline's states");
 
@@ -189,7 +190,8 @@ psc_status psci_report_note(psc_report *rep, const char *note, psci_err *err) {
 }
 
 psc_status psci_report_region(psc_report *rep, int x, int y, int w, int h, const char *kind,
-                              const char *detector, const char *symbology, float conf, psci_err *err) {
+                              const char *detector, const char *symbology, float conf,
+                              psci_err *err) {
     if (!grow((void **)&rep->regions, &rep->cap_regions, rep->n_regions, sizeof *rep->regions))
         return psci_fail(err, PSC_ERR_NOMEM, "out of memory in report");
     rep->regions[rep->n_regions++] = (region_item){{x, y, w, h}, kind, detector, symbology, conf};
@@ -291,8 +293,7 @@ static const char *format_extension(const char *format) {
     return NULL;
 }
 
-psc_status psc_report_output_name(const psc_report *rep, const char *name, char *buf,
-                                  size_t size) {
+psc_status psc_report_output_name(const psc_report *rep, const char *name, char *buf, size_t size) {
     if (rep == NULL || name == NULL || buf == NULL || size == 0)
         return PSC_ERR_ARG;
     const char *of = psc_report_output_format(rep);
@@ -419,7 +420,10 @@ static psc_status json_str(psci_buf *b, const char *s, psci_err *err) {
             p++;
         } else {
             /* Validate one UTF-8 sequence; copy it or emit U+FFFD. */
-            size_t n = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0) ? 3 : (c >= 0xC2 && c < 0xE0) ? 2 : 0;
+            size_t n = (c >= 0xF0 && c <= 0xF4)  ? 4
+                       : (c >= 0xE0)             ? 3
+                       : (c >= 0xC2 && c < 0xE0) ? 2
+                                                 : 0;
             size_t k = 1;
             while (n && k < n && (p[k] & 0xC0) == 0x80)
                 k++;
@@ -456,82 +460,121 @@ static psc_status json_fmt(psci_buf *b, psci_err *err, const char *fmt, ...) {
 
 static const char *orient_action_name(psc_orient_action a) {
     switch (a) {
-    case PSC_ORIENT_ACTION_TAGGED:
-        return "tagged";
-    case PSC_ORIENT_ACTION_ROTATED:
-        return "rotated";
-    default:
-        return "none";
+    case PSC_ORIENT_ACTION_TAGGED: return "tagged";
+    case PSC_ORIENT_ACTION_ROTATED: return "rotated";
+    default: return "none";
     }
 }
 
 static psc_status write_json(const psc_report *rep, psci_buf *b, psci_err *err) {
     static const char *icc_names[] = {"none", "kept", "stripped"};
     psc_status st = json_raw(b, "{\"format\":", err);
-    if (st == PSC_OK) st = json_str(b, rep->format ? rep->format : "unknown", err);
-    if (st == PSC_OK) st = json_raw(b, ",\"output_format\":", err);
-    if (st == PSC_OK) st = json_str(b, psc_report_output_format(rep) ? psc_report_output_format(rep) : "unknown", err);
-    if (st == PSC_OK) st = json_fmt(b, err, ",\"bytes_in\":%zu,\"bytes_out\":%zu", rep->bytes_in, rep->bytes_out);
-    if (st == PSC_OK) st = json_fmt(b, err, ",\"width\":%d,\"height\":%d", rep->width, rep->height);
-    if (st == PSC_OK) st = json_fmt(b, err, ",\"gps_present\":%s", rep->found[PSC_META_GPS] ? "true" : "false");
-    if (st == PSC_OK) st = json_raw(b, ",\"found\":{", err);
+    if (st == PSC_OK)
+        st = json_str(b, rep->format ? rep->format : "unknown", err);
+    if (st == PSC_OK)
+        st = json_raw(b, ",\"output_format\":", err);
+    if (st == PSC_OK)
+        st = json_str(b, psc_report_output_format(rep) ? psc_report_output_format(rep) : "unknown",
+                      err);
+    if (st == PSC_OK)
+        st = json_fmt(b, err, ",\"bytes_in\":%zu,\"bytes_out\":%zu", rep->bytes_in, rep->bytes_out);
+    if (st == PSC_OK)
+        st = json_fmt(b, err, ",\"width\":%d,\"height\":%d", rep->width, rep->height);
+    if (st == PSC_OK)
+        st = json_fmt(b, err, ",\"gps_present\":%s", rep->found[PSC_META_GPS] ? "true" : "false");
+    if (st == PSC_OK)
+        st = json_raw(b, ",\"found\":{", err);
     int first = 1;
     for (int m = 0; st == PSC_OK && m < PSC_META_COUNT_; m++) {
         if (!rep->found[m])
             continue;
-        if (!first) st = json_raw(b, ",", err);
+        if (!first)
+            st = json_raw(b, ",", err);
         first = 0;
-        if (st == PSC_OK) st = json_str(b, meta_names[m].name, err);
-        if (st == PSC_OK) st = json_fmt(b, err, ":%zu", rep->found[m]);
+        if (st == PSC_OK)
+            st = json_str(b, meta_names[m].name, err);
+        if (st == PSC_OK)
+            st = json_fmt(b, err, ":%zu", rep->found[m]);
     }
-    if (st == PSC_OK) st = json_raw(b, "},\"removed\":[", err);
+    if (st == PSC_OK)
+        st = json_raw(b, "},\"removed\":[", err);
     for (size_t i = 0; st == PSC_OK && i < rep->n_removed; i++) {
         const removed_item *it = &rep->removed[i];
-        if (i) st = json_raw(b, ",", err);
-        if (st == PSC_OK) st = json_raw(b, "{\"what\":", err);
-        if (st == PSC_OK) st = json_str(b, it->what, err);
-        if (st == PSC_OK) st = json_raw(b, ",\"class\":", err);
-        if (st == PSC_OK) st = json_str(b, meta_names[it->cls].name, err);
-        if (st == PSC_OK) st = json_fmt(b, err, ",\"offset\":%zu,\"bytes\":%zu}", it->offset, it->bytes);
+        if (i)
+            st = json_raw(b, ",", err);
+        if (st == PSC_OK)
+            st = json_raw(b, "{\"what\":", err);
+        if (st == PSC_OK)
+            st = json_str(b, it->what, err);
+        if (st == PSC_OK)
+            st = json_raw(b, ",\"class\":", err);
+        if (st == PSC_OK)
+            st = json_str(b, meta_names[it->cls].name, err);
+        if (st == PSC_OK)
+            st = json_fmt(b, err, ",\"offset\":%zu,\"bytes\":%zu}", it->offset, it->bytes);
     }
-    if (st == PSC_OK) st = json_fmt(b, err, "],\"orientation\":{\"input\":%d,\"action\":\"%s\"}",
-                                    rep->orientation, orient_action_name(rep->orient_action));
-    if (st == PSC_OK) st = json_fmt(b, err, ",\"icc\":\"%s\"", icc_names[rep->icc]);
-    if (st == PSC_OK) st = json_raw(b, ",\"detection\":", err);
-    if (st == PSC_OK) st = rep->detection ? json_str(b, rep->detection, err) : json_raw(b, "null", err);
-    if (st == PSC_OK) st = json_raw(b, ",\"regions\":[", err);
+    if (st == PSC_OK)
+        st = json_fmt(b, err, "],\"orientation\":{\"input\":%d,\"action\":\"%s\"}",
+                      rep->orientation, orient_action_name(rep->orient_action));
+    if (st == PSC_OK)
+        st = json_fmt(b, err, ",\"icc\":\"%s\"", icc_names[rep->icc]);
+    if (st == PSC_OK)
+        st = json_raw(b, ",\"detection\":", err);
+    if (st == PSC_OK)
+        st = rep->detection ? json_str(b, rep->detection, err) : json_raw(b, "null", err);
+    if (st == PSC_OK)
+        st = json_raw(b, ",\"regions\":[", err);
     for (size_t i = 0; st == PSC_OK && i < rep->n_regions; i++) {
         const region_item *r = &rep->regions[i];
-        if (i) st = json_raw(b, ",", err);
-        if (st == PSC_OK) st = json_fmt(b, err, "{\"kind\":\"%s\",\"box\":[%d,%d,%d,%d],", r->kind,
-                                        r->box.x, r->box.y, r->box.w, r->box.h);
-        if (st == PSC_OK) st = json_fmt(b, err, "\"detector\":\"%s\",\"confidence\":%.0f", r->detector, (double)r->conf);
-        if (st == PSC_OK && r->symbology) st = json_fmt(b, err, ",\"symbology\":\"%s\"", r->symbology);
-        if (st == PSC_OK) st = json_raw(b, "}", err);
+        if (i)
+            st = json_raw(b, ",", err);
+        if (st == PSC_OK)
+            st = json_fmt(b, err, "{\"kind\":\"%s\",\"box\":[%d,%d,%d,%d],", r->kind, r->box.x,
+                          r->box.y, r->box.w, r->box.h);
+        if (st == PSC_OK)
+            st = json_fmt(b, err, "\"detector\":\"%s\",\"confidence\":%.0f", r->detector,
+                          (double)r->conf);
+        if (st == PSC_OK && r->symbology)
+            st = json_fmt(b, err, ",\"symbology\":\"%s\"", r->symbology);
+        if (st == PSC_OK)
+            st = json_raw(b, "}", err);
     }
-    if (st == PSC_OK) st = json_raw(b, "]", err);
+    if (st == PSC_OK)
+        st = json_raw(b, "]", err);
     if (st == PSC_OK && rep->n_notes) {
         st = json_raw(b, ",\"notes\":[", err);
         for (size_t i = 0; st == PSC_OK && i < rep->n_notes; i++) {
-            if (i) st = json_raw(b, ",", err);
-            if (st == PSC_OK) st = json_str(b, rep->notes[i], err);
+            if (i)
+                st = json_raw(b, ",", err);
+            if (st == PSC_OK)
+                st = json_str(b, rep->notes[i], err);
         }
-        if (st == PSC_OK) st = json_raw(b, "]", err);
+        if (st == PSC_OK)
+            st = json_raw(b, "]", err);
     }
     if (st == PSC_OK && rep->n_values) {
         st = json_raw(b, ",\"values\":[", err);
         for (size_t i = 0; st == PSC_OK && i < rep->n_values; i++) {
-            if (i) st = json_raw(b, ",", err);
-            if (st == PSC_OK) st = json_raw(b, "{\"name\":", err);
-            if (st == PSC_OK) st = json_str(b, rep->values[i].name, err);
-            if (st == PSC_OK) st = json_raw(b, ",\"value\":", err);
-            if (st == PSC_OK) st = json_str(b, rep->values[i].value, err);
-            if (st == PSC_OK) st = json_raw(b, "}", err);
+            if (i)
+                st = json_raw(b, ",", err);
+            if (st == PSC_OK)
+                st = json_raw(b, "{\"name\":", err);
+            if (st == PSC_OK)
+                st = json_str(b, rep->values[i].name, err);
+            if (st == PSC_OK)
+                st = json_raw(b, ",\"value\":", err);
+            if (st == PSC_OK)
+                st = json_str(b, rep->values[i].value, err);
+            if (st == PSC_OK)
+                st = json_raw(b, "}", err);
         }
-        if (st == PSC_OK) st = json_raw(b, "]", err);
+        if (st == PSC_OK)
+            st = json_raw(b, "]", err);
     }
-    if (st == PSC_OK) st = json_raw(b, "}", err);
-    if (st == PSC_OK) st = psci_buf_byte(b, '\0', err);
+    if (st == PSC_OK)
+        st = json_raw(b, "}", err);
+    if (st == PSC_OK)
+        st = psci_buf_byte(b, '\0', err);
     return st;
 }
 

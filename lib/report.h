@@ -7,7 +7,11 @@
 
 #include "internal.h"
 
-typedef enum psci_icc_state { PSCI_ICC_NONE = 0, PSCI_ICC_KEPT = 1, PSCI_ICC_STRIPPED = 2 } psci_icc_state;
+typedef enum psci_icc_state {
+    PSCI_ICC_NONE = 0,
+    PSCI_ICC_KEPT = 1,
+    PSCI_ICC_STRIPPED = 2
+} psci_icc_state;
 
 psc_report *psci_report_new(const char *format);
 /* Counts one item of class m. */
@@ -25,7 +29,8 @@ void psci_report_set_orientation(psc_report *rep, int input, psc_orient_action a
 void psci_report_set_icc(psc_report *rep, psci_icc_state st);
 /* Records a hidden region (kind: "qr", "barcode", "matrix", "text"; strings static). */
 psc_status psci_report_region(psc_report *rep, int x, int y, int w, int h, const char *kind,
-                              const char *detector, const char *symbology, float conf, psci_err *err);
+                              const char *detector, const char *symbology, float conf,
+                              psci_err *err);
 void psci_report_set_detection(psc_report *rep, const char *mode);
 /* Free-text notes for the reader ("rotation not exact: kept the Orientation tag"). */
 psc_status psci_report_note(psc_report *rep, const char *note, psci_err *err);

@@ -11,7 +11,7 @@
 static int harness_failures;
 static int harness_checks;
 
-#define CHECK(cond)                                                                               \
+#define CHECK(cond)                                                                                \
     do {                                                                                           \
         harness_checks++;                                                                          \
         if (!(cond)) {                                                                             \
@@ -22,18 +22,18 @@ static int harness_checks;
 
 #define CHECK_EQ(a, b)                                                                             \
     do {                                                                                           \
-        long long va_ = (long long)(a), vb_ = (long long)(b);                                     \
+        long long va_ = (long long)(a), vb_ = (long long)(b);                                      \
         harness_checks++;                                                                          \
         if (va_ != vb_) {                                                                          \
             harness_failures++;                                                                    \
-            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %lld, %s == %lld\n", __FILE__,         \
+            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %lld, %s == %lld\n", __FILE__,          \
                     __LINE__, #a, va_, #b, vb_);                                                   \
         }                                                                                          \
     } while (0)
 
 #define HARNESS_DONE()                                                                             \
     do {                                                                                           \
-        printf("%d checks, %d failed\n", harness_checks, harness_failures);                      \
+        printf("%d checks, %d failed\n", harness_checks, harness_failures);                        \
         return harness_failures ? 1 : 0;                                                           \
     } while (0)
 

@@ -32,8 +32,7 @@ extern "C" {
 #define PSC_VERSION_MINOR 2
 #define PSC_VERSION_PATCH 0
 /** Version as one number: major * 10000 + minor * 100 + patch. */
-#define PSC_VERSION_NUMBER                                                                         \
-    (PSC_VERSION_MAJOR * 10000 + PSC_VERSION_MINOR * 100 + PSC_VERSION_PATCH)
+#define PSC_VERSION_NUMBER (PSC_VERSION_MAJOR * 10000 + PSC_VERSION_MINOR * 100 + PSC_VERSION_PATCH)
 
 /** Runtime version of the linked library, e.g. 200 for 0.2.0. Thread-safe. Since 0.1. */
 PSC_API unsigned psc_version_number(void);
@@ -47,18 +46,19 @@ PSC_API const char *psc_version_string(void);
  */
 typedef enum psc_status {
     PSC_OK = 0,
-    PSC_ERR_ARG = 1,          /**< invalid argument (NULL, out of bounds, unknown id) */
-    PSC_ERR_NOMEM = 2,        /**< allocation failed */
-    PSC_ERR_IO = 3,           /**< reading or writing a file failed */
-    PSC_ERR_FORMAT = 4,       /**< not a photo: content not recognised (detected from the bytes) */
-    PSC_ERR_CORRUPT = 5,      /**< the file is damaged or truncated */
-    PSC_ERR_UNSUPPORTED = 6,  /**< a photo photoscrub cannot handle (WebP, JPEG-LS, encrypted HEIF, ...) */
-    PSC_ERR_LIMIT = 7,        /**< a configured limit (size, pixels) was exceeded */
-    PSC_ERR_EXISTS = 8,       /**< the output exists and overwriting was not allowed */
-    PSC_ERR_DETECTOR = 9,     /**< a content detector could not run */
-    PSC_ERR_INTERNAL = 10,    /**< a bug: an internal invariant failed (fail closed) */
-    PSC_ERR_UNSAFE = 11,      /**< the result could not be verified clean; nothing written */
-    PSC_ERR_CANCELLED = 12    /**< the progress callback asked to stop; nothing written (since 0.2) */
+    PSC_ERR_ARG = 1,     /**< invalid argument (NULL, out of bounds, unknown id) */
+    PSC_ERR_NOMEM = 2,   /**< allocation failed */
+    PSC_ERR_IO = 3,      /**< reading or writing a file failed */
+    PSC_ERR_FORMAT = 4,  /**< not a photo: content not recognised (detected from the bytes) */
+    PSC_ERR_CORRUPT = 5, /**< the file is damaged or truncated */
+    PSC_ERR_UNSUPPORTED =
+        6,             /**< a photo photoscrub cannot handle (WebP, JPEG-LS, encrypted HEIF, ...) */
+    PSC_ERR_LIMIT = 7, /**< a configured limit (size, pixels) was exceeded */
+    PSC_ERR_EXISTS = 8,    /**< the output exists and overwriting was not allowed */
+    PSC_ERR_DETECTOR = 9,  /**< a content detector could not run */
+    PSC_ERR_INTERNAL = 10, /**< a bug: an internal invariant failed (fail closed) */
+    PSC_ERR_UNSAFE = 11,   /**< the result could not be verified clean; nothing written */
+    PSC_ERR_CANCELLED = 12 /**< the progress callback asked to stop; nothing written (since 0.2) */
 } psc_status;
 
 /** Short static description of a status ("file is damaged or truncated"); never NULL.
@@ -103,9 +103,9 @@ typedef enum psc_param {
     PSC_PARAM_FIND_CODES = 10,    /**< look for QR codes and barcodes (default 1) */
     PSC_PARAM_FIND_TEXT = 11,     /**< look for readable text (default 1) */
     PSC_PARAM_MAX_OCR_SECONDS = 12, /**< OCR time budget per photo; over it the photo fails */
-    PSC_PARAM_LANGS = 13,    /**< text: OCR languages joined by '+' (default "eng+fra"); since 0.2 */
-    PSC_PARAM_TESSDATA = 14  /**< text: Tesseract data folder; "" (default) searches
-                                  TESSDATA_PREFIX and the usual system folders; since 0.2 */
+    PSC_PARAM_LANGS = 13,   /**< text: OCR languages joined by '+' (default "eng+fra"); since 0.2 */
+    PSC_PARAM_TESSDATA = 14 /**< text: Tesseract data folder; "" (default) searches
+                                 TESSDATA_PREFIX and the usual system folders; since 0.2 */
 } psc_param;
 
 /** Type of a setting's value (psc_param_type_of). Since 0.2. */
@@ -117,16 +117,16 @@ typedef enum psc_param_type {
 
 /** Detection effort (PSC_PARAM_DETECT). */
 typedef enum psc_detect_mode {
-    PSC_DETECT_FAST = 0,     /**< one pass per detector on a reduced image */
-    PSC_DETECT_DEFAULT = 1,  /**< adds tiles for small codes, a second code reader, larger OCR */
-    PSC_DETECT_THOROUGH = 2  /**< adds a second OCR segmentation and full-resolution passes */
+    PSC_DETECT_FAST = 0,    /**< one pass per detector on a reduced image */
+    PSC_DETECT_DEFAULT = 1, /**< adds tiles for small codes, a second code reader, larger OCR */
+    PSC_DETECT_THOROUGH = 2 /**< adds a second OCR segmentation and full-resolution passes */
 } psc_detect_mode;
 
 /** Redaction style (PSC_PARAM_STYLE). Every style is irreversible. */
 typedef enum psc_style {
-    PSC_STYLE_BLUR = 0,     /**< looks blurred; computed from the surroundings, holds no glyph */
-    PSC_STYLE_FILL = 1,     /**< one flat colour taken from the surroundings */
-    PSC_STYLE_PIXELATE = 2  /**< large cells (bigger than a character) with noise */
+    PSC_STYLE_BLUR = 0,    /**< looks blurred; computed from the surroundings, holds no glyph */
+    PSC_STYLE_FILL = 1,    /**< one flat colour taken from the surroundings */
+    PSC_STYLE_PIXELATE = 2 /**< large cells (bigger than a character) with noise */
 } psc_style;
 
 /** How the upright display of a photo whose EXIF Orientation is not 1 is preserved. */
@@ -254,9 +254,9 @@ PSC_API const char *psc_meta_label(psc_meta m);
 
 /** Orientation outcome of a scrub. */
 typedef enum psc_orient_action {
-    PSC_ORIENT_ACTION_NONE = 0,    /**< the photo was already upright (Orientation 1 or none) */
-    PSC_ORIENT_ACTION_TAGGED = 1,  /**< a minimal EXIF with only Orientation was written */
-    PSC_ORIENT_ACTION_ROTATED = 2  /**< the pixels were rotated/flipped losslessly */
+    PSC_ORIENT_ACTION_NONE = 0,   /**< the photo was already upright (Orientation 1 or none) */
+    PSC_ORIENT_ACTION_TAGGED = 1, /**< a minimal EXIF with only Orientation was written */
+    PSC_ORIENT_ACTION_ROTATED = 2 /**< the pixels were rotated/flipped losslessly */
 } psc_orient_action;
 
 /** What happened to the ICC colour profile (psc_report_icc_action). Since 0.2. */
@@ -357,8 +357,7 @@ PSC_API psc_status psc_report_region(const psc_report *rep, size_t i, psc_box *b
                                      const char **kind, const char **detector, float *conf);
 /** Kind of the i-th region as an id; PSC_ERR_ARG when i is out of range or the kind is not
  *  one this header knows. Since 0.2. */
-PSC_API psc_status psc_report_region_kind(const psc_report *rep, size_t i,
-                                          psc_region_kind *kind);
+PSC_API psc_status psc_report_region_kind(const psc_report *rep, size_t i, psc_region_kind *kind);
 /** Symbology of the i-th region as the code reader named it ("QR-Code", "EAN-13", ...);
  *  *symbology is NULL when none was recorded (text). Static storage. PSC_ERR_ARG for a NULL
  *  pointer or i out of range. Since 0.2. */

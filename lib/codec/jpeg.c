@@ -74,7 +74,8 @@ out:
 static psc_status header_error(tjhandle t, psci_err *err) {
     const char *why = tjGetErrorStr2(t);
     if (why != NULL && strstr(why, "Maximum supported image dimension") != NULL)
-        return psci_fail(err, PSC_ERR_LIMIT, "jpeg: image is over the decoder's size limit (%s)", why);
+        return psci_fail(err, PSC_ERR_LIMIT, "jpeg: image is over the decoder's size limit (%s)",
+                         why);
     return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot read the image header: %s", why);
 }
 
@@ -84,11 +85,13 @@ static psc_status header_error(tjhandle t, psci_err *err) {
  * that only warned writes every pixel, so it gives the same bytes over any prior contents:
  * on a warning, decode over zeros and over 0xFF and compare. */
 static psc_status decode_whole(tjhandle t, const unsigned char *in, size_t n, unsigned char *buf,
-                               size_t len, int w, int pitch, int h, int pf, int flags, psci_err *err) {
+                               size_t len, int w, int pitch, int h, int pf, int flags,
+                               psci_err *err) {
     if (tjDecompress2(t, in, (unsigned long)n, buf, w, pitch, h, pf, flags) == 0)
         return PSC_OK;
     if (tjGetErrorCode(t) != TJERR_WARNING)
-        return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot decode the image: %s", tjGetErrorStr2(t));
+        return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: cannot decode the image: %s",
+                         tjGetErrorStr2(t));
     unsigned char *again = malloc(len);
     if (again == NULL)
         return psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory decoding %dx%d", w, h);
@@ -99,20 +102,25 @@ static psc_status decode_whole(tjhandle t, const unsigned char *in, size_t n, un
     int whole = memcmp(buf, again, len) == 0;
     free(again);
     if (!whole)
-        return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: the image data is damaged and cannot be decoded whole: %s",
+        return psci_fail(err, PSC_ERR_CORRUPT,
+                         "jpeg: the image data is damaged and cannot be decoded whole: %s",
                          tjGetErrorStr2(t));
     return PSC_OK;
 }
 
 /* Reads the size and colour space, refusing images over max_pixels before any allocation. */
-static psc_status read_header(tjhandle t, const unsigned char *in, size_t n, unsigned long long max_pixels,
-                              int *width, int *height, int *cs, psci_err *err) {
+static psc_status read_header(tjhandle t, const unsigned char *in, size_t n,
+                              unsigned long long max_pixels, int *width, int *height, int *cs,
+                              psci_err *err) {
     int subsamp;
     if (tjDecompressHeader3(t, in, (unsigned long)n, width, height, &subsamp, cs) != 0)
         return header_error(t, err);
-    if (*width <= 0 || *height <= 0 || (unsigned long long)*width * (unsigned long long)*height > max_pixels)
-        return psci_fail(err, PSC_ERR_LIMIT, "jpeg: %dx%d pixels is over the limit of %llu pixels (setting max-megapixels)",
-                         *width, *height, max_pixels);
+    if (*width <= 0 || *height <= 0 ||
+        (unsigned long long)*width * (unsigned long long)*height > max_pixels)
+        return psci_fail(
+            err, PSC_ERR_LIMIT,
+            "jpeg: %dx%d pixels is over the limit of %llu pixels (setting max-megapixels)", *width,
+            *height, max_pixels);
     return PSC_OK;
 }
 
@@ -138,8 +146,9 @@ psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned lon
         st = psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory decoding %dx%d", width, height);
         goto out;
     }
-    st = decode_whole(t, in, n, buf, (size_t)width * (size_t)height * bpp, width, width * (int)bpp, height,
-                      cmyk ? TJPF_CMYK : TJPF_GRAY, TJFLAG_LIMITSCANS | TJFLAG_ACCURATEDCT, err);
+    st = decode_whole(t, in, n, buf, (size_t)width * (size_t)height * bpp, width, width * (int)bpp,
+                      height, cmyk ? TJPF_CMYK : TJPF_GRAY, TJFLAG_LIMITSCANS | TJFLAG_ACCURATEDCT,
+                      err);
     if (st != PSC_OK)
         goto out;
     if (cmyk) {
@@ -160,8 +169,9 @@ out:
     return st;
 }
 
-psc_status psci_jpeg_decode_rgb_scaled(const unsigned char *in, size_t n, unsigned long long max_pixels,
-                                       int min_side, unsigned char **px, int *w, int *h, psci_err *err) {
+psc_status psci_jpeg_decode_rgb_scaled(const unsigned char *in, size_t n,
+                                       unsigned long long max_pixels, int min_side,
+                                       unsigned char **px, int *w, int *h, psci_err *err) {
     *px = NULL;
     *w = *h = 0;
     if (n > ULONG_MAX)
@@ -179,7 +189,8 @@ psc_status psci_jpeg_decode_rgb_scaled(const unsigned char *in, size_t n, unsign
     for (int i = 0; sf != NULL && i < nsf; i++) {
         int cw = TJSCALED(width, sf[i]), ch = TJSCALED(height, sf[i]);
         int longest = cw > ch ? cw : ch;
-        if (sf[i].num <= sf[i].denom && longest >= min_side && (size_t)cw * (size_t)ch < (size_t)sw * (size_t)sh) {
+        if (sf[i].num <= sf[i].denom && longest >= min_side &&
+            (size_t)cw * (size_t)ch < (size_t)sw * (size_t)sh) {
             sw = cw;
             sh = ch;
         }
@@ -189,7 +200,8 @@ psc_status psci_jpeg_decode_rgb_scaled(const unsigned char *in, size_t n, unsign
         st = psci_fail(err, PSC_ERR_NOMEM, "jpeg: out of memory");
         goto out;
     }
-    st = decode_whole(t, in, n, buf, (size_t)sw * (size_t)sh * 3, sw, sw * 3, sh, TJPF_RGB, TJFLAG_LIMITSCANS, err);
+    st = decode_whole(t, in, n, buf, (size_t)sw * (size_t)sh * 3, sw, sw * 3, sh, TJPF_RGB,
+                      TJFLAG_LIMITSCANS, err);
     if (st != PSC_OK)
         goto out;
     *px = buf;
@@ -305,10 +317,12 @@ psc_status psci_jcoef_open(const unsigned char *in, size_t n, unsigned long long
     if (r <= 0) {
         psc_status st;
         if (r < 0)
-            st = psci_fail(err, c->je.pub.msg_code == JERR_IMAGE_TOO_BIG ? PSC_ERR_LIMIT : PSC_ERR_CORRUPT,
-                           "jpeg: %s", c->je.msg);
+            st = psci_fail(
+                err, c->je.pub.msg_code == JERR_IMAGE_TOO_BIG ? PSC_ERR_LIMIT : PSC_ERR_CORRUPT,
+                "jpeg: %s", c->je.msg);
         else
-            st = psci_fail(err, PSC_ERR_LIMIT, "jpeg: %ux%u pixels, %d components: over the limits for redaction",
+            st = psci_fail(err, PSC_ERR_LIMIT,
+                           "jpeg: %ux%u pixels, %d components: over the limits for redaction",
                            c->d.image_width, c->d.image_height, c->d.num_components);
         psci_jcoef_free(c);
         return st;
@@ -343,7 +357,8 @@ static JCOEF *block_at(const psci_jcoef *c, int comp, int bx, int by) {
         (JDIMENSION)bx >= c->d.comp_info[comp].width_in_blocks ||
         (JDIMENSION)by >= c->d.comp_info[comp].height_in_blocks) {
         e->failed = PSC_ERR_INTERNAL;
-        snprintf(e->msg, sizeof e->msg, "block %d,%d of component %d is outside the image", bx, by, comp);
+        snprintf(e->msg, sizeof e->msg, "block %d,%d of component %d is outside the image", bx, by,
+                 comp);
         return NULL;
     }
     jmp_buf jb;
@@ -354,7 +369,8 @@ static JCOEF *block_at(const psci_jcoef *c, int comp, int bx, int by) {
         return NULL;
     }
     j_common_ptr cc = (j_common_ptr)&c->d;
-    JBLOCKARRAY rows = (*c->d.mem->access_virt_barray)(cc, c->arrays[comp], (JDIMENSION)by, 1, TRUE);
+    JBLOCKARRAY rows =
+        (*c->d.mem->access_virt_barray)(cc, c->arrays[comp], (JDIMENSION)by, 1, TRUE);
     e->target = NULL;
     return rows[0][bx];
 }
@@ -369,7 +385,7 @@ float psci_jcoef_block_mean(const psci_jcoef *c, int comp, int bx, int by) {
 }
 
 void psci_jcoef_set_block(psci_jcoef *c, int comp, int bx, int by, const float px[64]) {
-    float (*cosv)[8] = c->cosv;
+    float(*cosv)[8] = c->cosv;
     JCOEF *b = block_at(c, comp, bx, by);
     if (b == NULL)
         return; /* psci_jcoef_write fails */
@@ -390,8 +406,10 @@ void psci_jcoef_set_block(psci_jcoef *c, int comp, int bx, int by, const float p
             float cu = u ? 1.0f : (float)M_SQRT1_2, cv = v ? 1.0f : (float)M_SQRT1_2;
             float f = 0.25f * cu * cv * s / (float)q->quantval[v * 8 + u];
             long r = lroundf(f);
-            if (r > 32767) r = 32767;
-            if (r < -32768) r = -32768;
+            if (r > 32767)
+                r = 32767;
+            if (r < -32768)
+                r = -32768;
             b[v * 8 + u] = (JCOEF)r;
         }
 }
@@ -424,7 +442,7 @@ static void dest_flush(j_compress_ptr w, size_t len) {
 }
 
 static boolean dest_empty(j_compress_ptr w) {
-    dest_flush(w, sizeof ((buf_dest *)w->dest)->chunk);
+    dest_flush(w, sizeof((buf_dest *)w->dest)->chunk);
     return TRUE;
 }
 
@@ -434,7 +452,8 @@ static void dest_term(j_compress_ptr w) {
 }
 
 /* The calls into libjpeg of psci_jcoef_write; returns 0 after an error (message in je). */
-static int write_coefs(psci_jcoef *c, struct jpeg_compress_struct *w, jerr_jmp *je, buf_dest *dest) {
+static int write_coefs(psci_jcoef *c, struct jpeg_compress_struct *w, jerr_jmp *je,
+                       buf_dest *dest) {
     jmp_buf jb;
     je->target = &jb;
     if (setjmp(jb)) {
@@ -480,11 +499,13 @@ psc_status psci_jcoef_write(psci_jcoef *c, psci_buf *out, psci_err *err) {
          * set stay in range, so that is the input's fault, not ours. */
         else if (je.pub.msg_code == JERR_BAD_DCT_COEF)
             st = psci_fail(err, PSC_ERR_CORRUPT,
-                           "jpeg: the image data holds out-of-range DCT coefficients (damaged file); cannot rewrite it");
+                           "jpeg: the image data holds out-of-range DCT coefficients (damaged "
+                           "file); cannot rewrite it");
         /* A quantization table redefined between scans: legal, but libjpeg cannot transcode it. */
         else if (je.pub.msg_code == JERR_MISMATCHED_QUANT_TABLE)
-            st = psci_fail(err, PSC_ERR_UNSUPPORTED,
-                           "jpeg: a quantization table changes between scans; such a JPEG cannot be redacted");
+            st = psci_fail(
+                err, PSC_ERR_UNSUPPORTED,
+                "jpeg: a quantization table changes between scans; such a JPEG cannot be redacted");
         else
             st = psci_fail(err, PSC_ERR_INTERNAL, "jpeg: writing redacted image: %s", je.msg);
     }

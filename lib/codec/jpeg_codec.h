@@ -20,8 +20,9 @@ psc_status psci_jpeg_decode_gray(const unsigned char *in, size_t n, unsigned lon
 
 /* Decodes to 8-bit RGB, scaled down by the largest libjpeg factor (1/8..1) that keeps the
  * longest side >= min_side; *px malloc'd, stride 3*w. */
-psc_status psci_jpeg_decode_rgb_scaled(const unsigned char *in, size_t n, unsigned long long max_pixels,
-                                       int min_side, unsigned char **px, int *w, int *h, psci_err *err);
+psc_status psci_jpeg_decode_rgb_scaled(const unsigned char *in, size_t n,
+                                       unsigned long long max_pixels, int min_side,
+                                       unsigned char **px, int *w, int *h, psci_err *err);
 /* Encodes 8-bit RGB as a baseline 4:2:0 JPEG (no metadata) into out. */
 psc_status psci_jpeg_encode_rgb(const unsigned char *px, int w, int h, int quality, psci_buf *out,
                                 psci_err *err);
@@ -31,13 +32,13 @@ psc_status psci_jpeg_encode_rgb(const unsigned char *px, int w, int h, int quali
 typedef struct psci_jcoef psci_jcoef;
 
 typedef struct psci_jcomp {
-    int wb, hb;          /* blocks in this component (coefficient array size) */
-    int h_samp, v_samp;  /* sampling factors */
+    int wb, hb;         /* blocks in this component (coefficient array size) */
+    int h_samp, v_samp; /* sampling factors */
 } psci_jcomp;
 
 typedef struct psci_jinfo {
-    int width, height;   /* image size in pixels */
-    int max_h, max_v;    /* largest sampling factors: an iMCU is 8*max_h x 8*max_v pixels */
+    int width, height; /* image size in pixels */
+    int max_h, max_v;  /* largest sampling factors: an iMCU is 8*max_h x 8*max_v pixels */
     int ncomp;
     int progressive;
     psci_jcomp comp[4];

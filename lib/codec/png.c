@@ -70,7 +70,8 @@ psc_status psci_png_decode_rgba(const unsigned char *in, size_t n, unsigned long
     if ((unsigned long long)width * height > max_pixels) {
         /* Checked before any pixel memory is allocated. */
         char why[160];
-        snprintf(why, sizeof why, "%ux%u pixels is over the limit of %llu pixels (setting max-megapixels)",
+        snprintf(why, sizeof why,
+                 "%ux%u pixels is over the limit of %llu pixels (setting max-megapixels)",
                  (unsigned)width, (unsigned)height, max_pixels);
         eb.limit = 1;
         png_error(png, why);
@@ -133,7 +134,8 @@ psc_status psci_png_encode(const unsigned char *px, int w, int h, int alpha, psc
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
         free(row);
-        return psci_fail(err, m.failed ? PSC_ERR_NOMEM : PSC_ERR_INTERNAL, "png: writing: %s", eb.msg);
+        return psci_fail(err, m.failed ? PSC_ERR_NOMEM : PSC_ERR_INTERNAL, "png: writing: %s",
+                         eb.msg);
     }
     png_set_write_fn(png, &m, write_mem, flush_mem);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8,

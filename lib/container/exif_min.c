@@ -39,7 +39,8 @@ static unsigned rd16(const tiff *t, size_t off) {
 
 static uint32_t rd32(const tiff *t, size_t off) {
     const unsigned char *q = t->p + off;
-    return t->le ? ((uint32_t)q[0] | ((uint32_t)q[1] << 8) | ((uint32_t)q[2] << 16) | ((uint32_t)q[3] << 24))
+    return t->le ? ((uint32_t)q[0] | ((uint32_t)q[1] << 8) | ((uint32_t)q[2] << 16) |
+                    ((uint32_t)q[3] << 24))
                  : psci_rd_be32(q);
 }
 
@@ -112,35 +113,31 @@ static psc_meta classify_tag(ExifIfd ifd, ExifTag tag) {
     case 0x0110: /* Model */
     case 0xA432: /* LensSpecification */
     case 0xA433: /* LensMake */
-    case 0xA434: /* LensModel */
-        return PSC_META_DEVICE;
+    case 0xA434: /* LensModel */ return PSC_META_DEVICE;
     case 0x0132: /* DateTime */
     case 0x9003: /* DateTimeOriginal */
     case 0x9004: /* DateTimeDigitized */
-    case 0x9010: case 0x9011: case 0x9012: /* OffsetTime* */
-    case 0x9290: case 0x9291: case 0x9292: /* SubSecTime* */
-        return PSC_META_DATETIME;
+    case 0x9010:
+    case 0x9011:
+    case 0x9012: /* OffsetTime* */
+    case 0x9290:
+    case 0x9291:
+    case 0x9292: /* SubSecTime* */ return PSC_META_DATETIME;
     case 0xA420: /* ImageUniqueID */
     case 0xA430: /* CameraOwnerName */
     case 0xA431: /* BodySerialNumber */
-    case 0xA435: /* LensSerialNumber */
-        return PSC_META_SERIAL;
+    case 0xA435: /* LensSerialNumber */ return PSC_META_SERIAL;
     case 0x013B: /* Artist */
     case 0x8298: /* Copyright */
-    case 0x9C9D: /* XPAuthor */
-        return PSC_META_AUTHOR;
+    case 0x9C9D: /* XPAuthor */ return PSC_META_AUTHOR;
     case 0x0131: /* Software */
-    case 0x013C: /* HostComputer */
-        return PSC_META_SOFTWARE;
-    case 0x927C: /* MakerNote */
-        return PSC_META_MAKERNOTE;
+    case 0x013C: /* HostComputer */ return PSC_META_SOFTWARE;
+    case 0x927C: /* MakerNote */ return PSC_META_MAKERNOTE;
     case 0x010E: /* ImageDescription */
     case 0x9286: /* UserComment */
     case 0x9C9C: /* XPComment */
-    case 0x9C9B: /* XPTitle */
-        return PSC_META_COMMENT;
-    default:
-        return PSC_META_EXIF;
+    case 0x9C9B: /* XPTitle */ return PSC_META_COMMENT;
+    default: return PSC_META_EXIF;
     }
 }
 
@@ -197,7 +194,8 @@ psc_status psci_exif_describe(const unsigned char *p, size_t n, int with_values,
     return PSC_OK;
 }
 
-psc_status psci_exif_build_orientation(int orient, unsigned char **out, size_t *len, psci_err *err) {
+psc_status psci_exif_build_orientation(int orient, unsigned char **out, size_t *len,
+                                       psci_err *err) {
     *out = NULL;
     *len = 0;
     if (orient < 1 || orient > 8)
@@ -223,7 +221,8 @@ psc_status psci_exif_build_orientation(int orient, unsigned char **out, size_t *
     }
     /* Fail closed: what we write must be exactly the orientation-only structure. */
     if (!psci_exif_is_orientation_only(data, size) || psci_exif_orientation(data, size) != orient) {
-        st = psci_fail(err, PSC_ERR_INTERNAL, "exif: built orientation block has an unexpected layout");
+        st = psci_fail(err, PSC_ERR_INTERNAL,
+                       "exif: built orientation block has an unexpected layout");
         goto out;
     }
     *out = malloc(size);

@@ -60,9 +60,15 @@ static uint64_t cur_un(cur *c, unsigned bytes) {
     return v;
 }
 
-static uint32_t cur_u32(cur *c) { return (uint32_t)cur_un(c, 4); }
-static unsigned cur_u16(cur *c) { return (unsigned)cur_un(c, 2); }
-static unsigned cur_u8(cur *c) { return (unsigned)cur_un(c, 1); }
+static uint32_t cur_u32(cur *c) {
+    return (uint32_t)cur_un(c, 4);
+}
+static unsigned cur_u16(cur *c) {
+    return (unsigned)cur_un(c, 2);
+}
+static unsigned cur_u8(cur *c) {
+    return (unsigned)cur_un(c, 1);
+}
 
 /* A box header at pos inside [pos, end). */
 typedef struct boxhdr {

@@ -26,11 +26,21 @@
 #define M_COM 0xFE
 
 static const char *const app_unknown[16] = {
-    "APP0 segment (unknown)",  "APP1 segment (unknown)",  "APP2 segment (unknown)",
-    "APP3 segment",            "APP4 segment",            "APP5 segment",
-    "APP6 segment",            "APP7 segment",            "APP8 segment",
-    "APP9 segment",            "APP10 segment",           "APP11 segment",
-    "APP12 segment",           "APP13 segment (unknown)", "APP14 segment (unknown)",
+    "APP0 segment (unknown)",
+    "APP1 segment (unknown)",
+    "APP2 segment (unknown)",
+    "APP3 segment",
+    "APP4 segment",
+    "APP5 segment",
+    "APP6 segment",
+    "APP7 segment",
+    "APP8 segment",
+    "APP9 segment",
+    "APP10 segment",
+    "APP11 segment",
+    "APP12 segment",
+    "APP13 segment (unknown)",
+    "APP14 segment (unknown)",
     "APP15 segment",
 };
 
@@ -57,7 +67,8 @@ static int is_coding_marker(unsigned char m) {
 
 static psc_status push(psci_jpeg *j, const psci_jseg *s, psci_err *err) {
     if (j->n >= MAX_SEGMENTS)
-        return psci_fail(err, PSC_ERR_LIMIT, "jpeg: more than %d segments at offset %zu (real photos have a few dozen)",
+        return psci_fail(err, PSC_ERR_LIMIT,
+                         "jpeg: more than %d segments at offset %zu (real photos have a few dozen)",
                          MAX_SEGMENTS, s->off);
     if (j->n == j->cap) {
         size_t ncap = j->cap ? j->cap * 2 : 32, bytes;
@@ -90,8 +101,8 @@ static psc_status classify(psci_jpeg *j, psci_jseg *s, const unsigned char *pay,
         s->what = "coding parameters";
         if (is_sof(m) && j->sof_marker == 0) {
             if (n < 6)
-                return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: SOF segment at offset %zu is too short",
-                                 s->off);
+                return psci_fail(err, PSC_ERR_CORRUPT,
+                                 "jpeg: SOF segment at offset %zu is too short", s->off);
             j->sof_marker = m;
             j->precision = pay[0];
             j->height = psci_rd_be16(pay + 1);
@@ -180,8 +191,7 @@ static psc_status classify(psci_jpeg *j, psci_jseg *s, const unsigned char *pay,
             }
         }
         break;
-    default:
-        break;
+    default: break;
     }
     return PSC_OK;
 }
@@ -264,13 +274,18 @@ static psc_status parse_segment(const unsigned char *p, size_t n, psci_jpeg *j, 
     size_t pos = *pos_io;
     psc_status st;
     if (pos + 4 > n)
-        return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: file ends inside the length of marker 0x%02X at offset %zu", m, pos);
+        return psci_fail(err, PSC_ERR_CORRUPT,
+                         "jpeg: file ends inside the length of marker 0x%02X at offset %zu", m,
+                         pos);
     size_t len = psci_rd_be16(p + pos + 2);
     if (len < 2)
-        return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: marker 0x%02X at offset %zu has invalid length %zu", m, pos, len);
-    if (len > n - pos - 2)
         return psci_fail(err, PSC_ERR_CORRUPT,
-                         "jpeg: marker 0x%02X length %zu runs past the end of the file at offset %zu", m, len, pos);
+                         "jpeg: marker 0x%02X at offset %zu has invalid length %zu", m, pos, len);
+    if (len > n - pos - 2)
+        return psci_fail(
+            err, PSC_ERR_CORRUPT,
+            "jpeg: marker 0x%02X length %zu runs past the end of the file at offset %zu", m, len,
+            pos);
     psci_jseg s = {0};
     s.kind = PSCI_JSEG_MARKER;
     s.marker = m;
@@ -288,12 +303,16 @@ static psc_status parse_segment(const unsigned char *p, size_t n, psci_jpeg *j, 
     pos += len + 2;
     if (m == M_SOS) {
         if (j->sof_marker == 0)
-            return psci_fail(err, PSC_ERR_CORRUPT, "jpeg: scan at offset %zu comes before any frame header (SOF)", cur->off);
+            return psci_fail(err, PSC_ERR_CORRUPT,
+                             "jpeg: scan at offset %zu comes before any frame header (SOF)",
+                             cur->off);
         *seen_sos = 1;
         size_t e = ecs_end(p, n, pos);
         if (e >= n)
             return psci_fail(err, PSC_ERR_CORRUPT,
-                             "jpeg: file ends inside the compressed image data (truncated file, %zu bytes, no EOI)", n);
+                             "jpeg: file ends inside the compressed image data (truncated file, "
+                             "%zu bytes, no EOI)",
+                             n);
         psci_jseg d = {0};
         d.kind = PSCI_JSEG_ECS;
         d.action = PSCI_JKEEP;
@@ -319,7 +338,8 @@ psc_status psci_jpeg_parse(const unsigned char *p, size_t n, psci_jpeg *j, psci_
     for (;;) {
         if (pos >= n) {
             st = psci_fail(err, PSC_ERR_CORRUPT,
-                           "jpeg: file ends at offset %zu before the EOI marker (truncated file)", n);
+                           "jpeg: file ends at offset %zu before the EOI marker (truncated file)",
+                           n);
             goto out;
         }
         if (p[pos] != 0xFF) {
@@ -330,7 +350,8 @@ psc_status psci_jpeg_parse(const unsigned char *p, size_t n, psci_jpeg *j, psci_
             if (q + 1 >= n) {
                 st = psci_fail(err, PSC_ERR_CORRUPT,
                                "jpeg: no marker after offset %zu before the end of the file "
-                               "(truncated or not a JPEG)", pos);
+                               "(truncated or not a JPEG)",
+                               pos);
                 goto out;
             }
             if ((st = push_garbage(j, "stray bytes between segments", pos, q - pos, err)) != PSC_OK)
@@ -341,20 +362,23 @@ psc_status psci_jpeg_parse(const unsigned char *p, size_t n, psci_jpeg *j, psci_
         while (pos + 1 < n && p[pos + 1] == 0xFF)
             pos++; /* fill bytes before a marker (T.81 B.1.1.2) */
         if (pos + 1 >= n) {
-            st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: file ends inside a marker at offset %zu (truncated file)", pos);
+            st = psci_fail(err, PSC_ERR_CORRUPT,
+                           "jpeg: file ends inside a marker at offset %zu (truncated file)", pos);
             goto out;
         }
         unsigned char m = p[pos + 1];
         if (m == M_EOI) {
             if (!seen_sos) {
-                st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: EOI at offset %zu before any image data", pos);
+                st = psci_fail(err, PSC_ERR_CORRUPT,
+                               "jpeg: EOI at offset %zu before any image data", pos);
                 goto out;
             }
             j->end = pos + 2;
             break;
         }
         if (m == M_SOI) {
-            st = psci_fail(err, PSC_ERR_CORRUPT, "jpeg: second SOI marker at offset %zu inside the image", pos);
+            st = psci_fail(err, PSC_ERR_CORRUPT,
+                           "jpeg: second SOI marker at offset %zu inside the image", pos);
             goto out;
         }
         /* 0x00 (stuffing), TEM and RSTm have no length (T.81 B.1.1.3); outside a scan they
@@ -368,8 +392,10 @@ psc_status psci_jpeg_parse(const unsigned char *p, size_t n, psci_jpeg *j, psci_
         /* T.81 Table B.1 reserves JPG (0xC8) and JPGn; T.87 (JPEG-LS) took SOF55 0xF7 and
          * LSE 0xF8: their data cannot be walked as T.81 segments. */
         if (m == 0xF7 || m == 0xF8 || m == 0xC8) {
-            st = psci_fail(err, PSC_ERR_UNSUPPORTED,
-                           "jpeg: marker 0x%02X at offset %zu: JPEG-LS and JPEG extensions are not supported", m, pos);
+            st = psci_fail(
+                err, PSC_ERR_UNSUPPORTED,
+                "jpeg: marker 0x%02X at offset %zu: JPEG-LS and JPEG extensions are not supported",
+                m, pos);
             goto out;
         }
         if ((st = parse_segment(p, n, j, m, &pos, &seen_sos, err)) != PSC_OK)
@@ -385,23 +411,29 @@ out:
 static psc_status write_segment(psci_buf *out, unsigned char marker, const unsigned char *pay,
                                 size_t pay_len, psci_err *err) {
     if (pay_len > 65533)
-        return psci_fail(err, PSC_ERR_INTERNAL, "jpeg: segment payload of %zu bytes is too long", pay_len);
+        return psci_fail(err, PSC_ERR_INTERNAL, "jpeg: segment payload of %zu bytes is too long",
+                         pay_len);
     psc_status st = psci_buf_byte(out, 0xFF, err);
-    if (st == PSC_OK) st = psci_buf_byte(out, marker, err);
-    if (st == PSC_OK) st = psci_buf_be16(out, (unsigned)(pay_len + 2), err);
-    if (st == PSC_OK) st = psci_buf_append(out, pay, pay_len, err);
+    if (st == PSC_OK)
+        st = psci_buf_byte(out, marker, err);
+    if (st == PSC_OK)
+        st = psci_buf_be16(out, (unsigned)(pay_len + 2), err);
+    if (st == PSC_OK)
+        st = psci_buf_append(out, pay, pay_len, err);
     return st;
 }
 
 psc_status psci_jpeg_write(const unsigned char *p, const psci_jpeg *j, const unsigned char *exif,
                            size_t exif_len, int keep_icc, psci_buf *out, psci_err *err) {
     psc_status st = psci_buf_reserve(out, j->end, err);
-    if (st == PSC_OK) st = psci_buf_be16(out, 0xFFD8, err);
+    if (st == PSC_OK)
+        st = psci_buf_be16(out, 0xFFD8, err);
     /* Without an original Exif position, the new one goes after the leading APP0/APP14. */
     size_t exif_at = j->first_exif;
     if (exif_len && exif_at == SIZE_MAX) {
         exif_at = 0;
-        while (exif_at < j->n && (j->segs[exif_at].marker == 0xE0 || j->segs[exif_at].marker == 0xEE))
+        while (exif_at < j->n &&
+               (j->segs[exif_at].marker == 0xE0 || j->segs[exif_at].marker == 0xEE))
             exif_at++;
     }
     for (size_t i = 0; st == PSC_OK && i < j->n; i++) {
@@ -422,16 +454,14 @@ psc_status psci_jpeg_write(const unsigned char *p, const psci_jpeg *j, const uns
             st = write_segment(out, 0xE0, jf, sizeof jf, err);
             break;
         }
-        case PSCI_JREBUILD_ADOBE:
-            st = write_segment(out, 0xEE, p + s->pay_off, 12, err);
-            break;
-        default:
-            break;
+        case PSCI_JREBUILD_ADOBE: st = write_segment(out, 0xEE, p + s->pay_off, 12, err); break;
+        default: break;
         }
     }
     if (st == PSC_OK && exif_len && exif_at >= j->n)
         st = write_segment(out, 0xE1, exif, exif_len, err);
-    if (st == PSC_OK) st = psci_buf_be16(out, 0xFFD9, err);
+    if (st == PSC_OK)
+        st = psci_buf_be16(out, 0xFFD9, err);
     return st;
 }
 

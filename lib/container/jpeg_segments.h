@@ -7,7 +7,11 @@
 
 #include "../internal.h"
 
-typedef enum psci_jkind { PSCI_JSEG_MARKER = 0, PSCI_JSEG_ECS = 1, PSCI_JSEG_GARBAGE = 2 } psci_jkind;
+typedef enum psci_jkind {
+    PSCI_JSEG_MARKER = 0,
+    PSCI_JSEG_ECS = 1,
+    PSCI_JSEG_GARBAGE = 2
+} psci_jkind;
 
 typedef enum psci_jaction {
     PSCI_JKEEP = 0,         /* copied as is */
@@ -17,26 +21,26 @@ typedef enum psci_jaction {
 } psci_jaction;
 
 typedef struct psci_jseg {
-    unsigned char marker;   /* second marker byte (0xE1 for APP1); 0 for ECS and garbage */
-    unsigned char kind;     /* psci_jkind */
-    unsigned char action;   /* psci_jaction */
-    unsigned char is_icc;   /* an ICC_PROFILE chunk (kept unless ICC stripping is asked) */
-    unsigned char is_exif;  /* an APP1 Exif segment */
-    psc_meta cls;           /* class of what is removed, when action != KEEP */
-    const char *what;       /* static description for reports */
-    size_t off, len;        /* whole segment in the input, marker included */
-    size_t pay_off, pay_len;/* payload after the length field (markers with a length) */
+    unsigned char marker;    /* second marker byte (0xE1 for APP1); 0 for ECS and garbage */
+    unsigned char kind;      /* psci_jkind */
+    unsigned char action;    /* psci_jaction */
+    unsigned char is_icc;    /* an ICC_PROFILE chunk (kept unless ICC stripping is asked) */
+    unsigned char is_exif;   /* an APP1 Exif segment */
+    psc_meta cls;            /* class of what is removed, when action != KEEP */
+    const char *what;        /* static description for reports */
+    size_t off, len;         /* whole segment in the input, marker included */
+    size_t pay_off, pay_len; /* payload after the length field (markers with a length) */
 } psci_jseg;
 
 typedef struct psci_jpeg {
     psci_jseg *segs;
     size_t n, cap;
-    size_t end;            /* offset just after EOI */
+    size_t end; /* offset just after EOI */
     unsigned width, height, precision, components;
     unsigned char sof_marker;
     int has_mpf;
     unsigned icc_chunks;
-    size_t first_exif;     /* index in segs of the first APP1 Exif, SIZE_MAX if none */
+    size_t first_exif; /* index in segs of the first APP1 Exif, SIZE_MAX if none */
 } psci_jpeg;
 
 /* Walks the whole file. Errors: PSC_ERR_CORRUPT (truncation, bad lengths, no EOI),

@@ -28,8 +28,8 @@ static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, 
  * ed. 11.2, 11.3.1 transparency, 11.3.2 colour space, bKGD and pHYs of 11.3.4, and 11.3.6
  * animation. */
 static const char *const keep_list[] = {
-    "IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT",
-    "pHYs", "bKGD", "cICP", "mDCv", "cLLi", "acTL", "fcTL", "fdAT",
+    "IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "iCCP",
+    "sBIT", "pHYs", "bKGD", "cICP", "mDCv", "cLLi", "acTL", "fcTL", "fdAT",
 };
 
 static int on_keep_list(const char *type) {
@@ -82,8 +82,9 @@ psc_status psci_png_parse(const unsigned char *p, size_t n, psci_png *png, psci_
     int seen_idat = 0;
     for (;;) {
         if (n - pos < 12) {
-            st = psci_fail(err, PSC_ERR_CORRUPT,
-                           "png: file ends at offset %zu before the IEND chunk (truncated file)", n);
+            st =
+                psci_fail(err, PSC_ERR_CORRUPT,
+                          "png: file ends at offset %zu before the IEND chunk (truncated file)", n);
             goto out;
         }
         uint32_t len = psci_rd_be32(p + pos);
@@ -93,9 +94,10 @@ psc_status psci_png_parse(const unsigned char *p, size_t n, psci_png *png, psci_
             goto out;
         }
         if (len > 0x7FFFFFFFu || len > n - pos - 12) { /* 5.3: at most 2^31-1 */
-            st = psci_fail(err, PSC_ERR_CORRUPT,
-                           "png: chunk '%.4s' length %u runs past the end of the file at offset %zu",
-                           (const char *)type, (unsigned)len, pos);
+            st =
+                psci_fail(err, PSC_ERR_CORRUPT,
+                          "png: chunk '%.4s' length %u runs past the end of the file at offset %zu",
+                          (const char *)type, (unsigned)len, pos);
             goto out;
         }
         /* 5.5: CRC-32 (ISO 3309) over the type and data, not the length. */
@@ -110,14 +112,16 @@ psc_status psci_png_parse(const unsigned char *p, size_t n, psci_png *png, psci_
             goto out;
         }
         if (png->n >= MAX_CHUNKS) {
-            st = psci_fail(err, PSC_ERR_LIMIT, "png: more than %d chunks at offset %zu (real images have a few dozen)",
+            st = psci_fail(err, PSC_ERR_LIMIT,
+                           "png: more than %d chunks at offset %zu (real images have a few dozen)",
                            MAX_CHUNKS, pos);
             goto out;
         }
         if (png->n == png->cap) {
             size_t ncap = png->cap ? png->cap * 2 : 16, bytes;
             psci_pchunk *nc;
-            if (!psci_size_mul(ncap, sizeof *nc, &bytes) || (nc = realloc(png->chunks, bytes)) == NULL) {
+            if (!psci_size_mul(ncap, sizeof *nc, &bytes) ||
+                (nc = realloc(png->chunks, bytes)) == NULL) {
                 st = psci_fail(err, PSC_ERR_NOMEM, "png: out of memory listing chunks");
                 goto out;
             }
@@ -166,16 +170,20 @@ static psc_status write_chunk(psci_buf *out, const char *type, const unsigned ch
     uLong crc = crc32(0L, (const Bytef *)type, 4);
     crc = crc32(crc, data, (uInt)len);
     psc_status st = psci_buf_be32(out, (uint32_t)len, err);
-    if (st == PSC_OK) st = psci_buf_append(out, type, 4, err);
-    if (st == PSC_OK) st = psci_buf_append(out, data, len, err);
-    if (st == PSC_OK) st = psci_buf_be32(out, (uint32_t)crc, err);
+    if (st == PSC_OK)
+        st = psci_buf_append(out, type, 4, err);
+    if (st == PSC_OK)
+        st = psci_buf_append(out, data, len, err);
+    if (st == PSC_OK)
+        st = psci_buf_be32(out, (uint32_t)crc, err);
     return st;
 }
 
 psc_status psci_png_write(const unsigned char *p, const psci_png *png, const unsigned char *exif,
                           size_t exif_len, int keep_icc, psci_buf *out, psci_err *err) {
     psc_status st = psci_buf_reserve(out, png->end, err);
-    if (st == PSC_OK) st = psci_buf_append(out, png_sig, 8, err);
+    if (st == PSC_OK)
+        st = psci_buf_append(out, png_sig, 8, err);
     int exif_done = exif_len == 0;
     for (size_t i = 0; st == PSC_OK && i < png->n; i++) {
         const psci_pchunk *c = &png->chunks[i];
@@ -193,7 +201,8 @@ psc_status psci_png_write(const unsigned char *p, const psci_png *png, const uns
 
 psc_status psci_png_splice(const unsigned char *orig, size_t orig_len, const unsigned char *enc,
                            size_t enc_len, psci_buf *out, psci_err *err) {
-    static const char *const carry[] = {"gAMA", "cHRM", "sRGB", "iCCP", "cICP", "mDCv", "cLLi", "pHYs", "eXIf"};
+    static const char *const carry[] = {"gAMA", "cHRM", "sRGB", "iCCP", "cICP",
+                                        "mDCv", "cLLi", "pHYs", "eXIf"};
     psci_png o, e;
     psc_status st = psci_png_parse(orig, orig_len, &o, err);
     if (st != PSC_OK)
@@ -205,9 +214,11 @@ psc_status psci_png_splice(const unsigned char *orig, size_t orig_len, const uns
     st = psci_buf_append(out, png_sig, 8, err);
     for (size_t i = 0; st == PSC_OK && i < e.n; i++) {
         const psci_pchunk *c = &e.chunks[i];
-        if (memcmp(c->type, "IHDR", 4) != 0 && memcmp(c->type, "IDAT", 4) != 0 && memcmp(c->type, "IEND", 4) != 0)
+        if (memcmp(c->type, "IHDR", 4) != 0 && memcmp(c->type, "IDAT", 4) != 0 &&
+            memcmp(c->type, "IEND", 4) != 0)
             continue;
-        if (memcmp(c->type, "IDAT", 4) == 0 && i > 0 && memcmp(e.chunks[i - 1].type, "IDAT", 4) != 0) {
+        if (memcmp(c->type, "IDAT", 4) == 0 && i > 0 &&
+            memcmp(e.chunks[i - 1].type, "IDAT", 4) != 0) {
             /* Colour chunks go between IHDR and the first IDAT. */
             for (size_t k = 0; st == PSC_OK && k < o.n; k++)
                 for (size_t m = 0; m < sizeof carry / sizeof carry[0]; m++)

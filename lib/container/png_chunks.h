@@ -9,20 +9,20 @@
 
 typedef struct psci_pchunk {
     char type[5];
-    unsigned char keep;     /* on the keep-list */
-    unsigned char is_icc;   /* iCCP (kept unless ICC stripping is asked) */
-    unsigned char is_exif;  /* eXIf */
-    psc_meta cls;           /* class of what is removed when !keep */
-    size_t off, len;        /* whole chunk: length, type, data, CRC */
+    unsigned char keep;    /* on the keep-list */
+    unsigned char is_icc;  /* iCCP (kept unless ICC stripping is asked) */
+    unsigned char is_exif; /* eXIf */
+    psc_meta cls;          /* class of what is removed when !keep */
+    size_t off, len;       /* whole chunk: length, type, data, CRC */
     size_t data_off, data_len;
 } psci_pchunk;
 
 typedef struct psci_png {
     psci_pchunk *chunks;
     size_t n, cap;
-    size_t end;             /* offset just after IEND */
+    size_t end; /* offset just after IEND */
     unsigned width, height;
-    size_t first_exif;      /* index of the first eXIf, SIZE_MAX if none */
+    size_t first_exif; /* index of the first eXIf, SIZE_MAX if none */
 } psci_png;
 
 /* Walks every chunk, checking lengths and CRCs. PSC_ERR_CORRUPT on any damage. */

@@ -55,8 +55,8 @@ static int is_linear(zbar_symbol_type_t t) {
 }
 
 psc_status psci_zbar_scan(psci_zbar *z, const unsigned char *gray, int w, int h, int stride,
-                          int density, int inverted, int ox, int oy, float scale,
-                          psci_regions *out, psci_err *err) {
+                          int density, int inverted, int ox, int oy, float scale, psci_regions *out,
+                          psci_err *err) {
     /* Always hand ZBar our own copy, zero-padded to a multiple of 8 bytes: with inverted-code
      * testing on, libzbar 0.23.92 writes up to 7 bytes past a buffer whose size is not. */
     if (w < 1 || h < 1)
@@ -91,17 +91,22 @@ psc_status psci_zbar_scan(psci_zbar *z, const unsigned char *gray, int w, int h,
         st = psci_fail(err, PSC_ERR_DETECTOR, "zbar: scanning failed");
         goto out;
     }
-    for (const zbar_symbol_t *s = zbar_image_first_symbol(img); s && st == PSC_OK; s = zbar_symbol_next(s)) {
+    for (const zbar_symbol_t *s = zbar_image_first_symbol(img); s && st == PSC_OK;
+         s = zbar_symbol_next(s)) {
         unsigned np = zbar_symbol_get_loc_size(s);
         if (np == 0)
             continue;
         int x0 = w, y0 = h, x1 = 0, y1 = 0;
         for (unsigned i = 0; i < np; i++) {
             int x = zbar_symbol_get_loc_x(s, i), y = zbar_symbol_get_loc_y(s, i);
-            if (x < x0) x0 = x;
-            if (y < y0) y0 = y;
-            if (x > x1) x1 = x;
-            if (y > y1) y1 = y;
+            if (x < x0)
+                x0 = x;
+            if (y < y0)
+                y0 = y;
+            if (x > x1)
+                x1 = x;
+            if (y > y1)
+                y1 = y;
         }
         zbar_symbol_type_t t = zbar_symbol_get_type(s);
         /* The shortest 1D code (EAN-8) is 67 modules across: a "code" spanning under 24 px

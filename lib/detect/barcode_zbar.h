@@ -15,7 +15,7 @@ void psci_zbar_free(psci_zbar *z);
  * light-on-dark codes too when inverted is set (doubles the cost on images without codes).
  * Boxes are reported at (ox, oy) + box * scale. */
 psc_status psci_zbar_scan(psci_zbar *z, const unsigned char *gray, int w, int h, int stride,
-                          int density, int inverted, int ox, int oy, float scale,
-                          psci_regions *out, psci_err *err);
+                          int density, int inverted, int ox, int oy, float scale, psci_regions *out,
+                          psci_err *err);
 
 #endif

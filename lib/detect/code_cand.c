@@ -41,11 +41,12 @@ static int agreement(const unsigned char *p, const unsigned char *q, int len, in
 }
 
 /* Parallel bars across the patch: lines at 3/8, 1/2 and 5/8 of the way along the bars (clear
- * of the digits printed under many codes) cross at least 16 bar edges and see the same pattern, allowing for a tilt
- * (straight or gently curved parallel bars); the bar widths vary as a code's do (stripes on
- * fabric are regular). Tile grout and window frames cross a few edges. vertical: bars run
- * up-down. */
-static int bar_pattern(const unsigned char *g, int w, int x0, int y0, int x1, int y1, int vertical) {
+ * of the digits printed under many codes) cross at least 16 bar edges and see the same pattern,
+ * allowing for a tilt (straight or gently curved parallel bars); the bar widths vary as a code's do
+ * (stripes on fabric are regular). Tile grout and window frames cross a few edges. vertical: bars
+ * run up-down. */
+static int bar_pattern(const unsigned char *g, int w, int x0, int y0, int x1, int y1,
+                       int vertical) {
     int len = vertical ? x1 - x0 : y1 - y0; /* across the bars */
     int span = vertical ? y1 - y0 : x1 - x0;
     if (len < 24 || span < 16 || len > 4096)
@@ -84,7 +85,8 @@ static int bar_pattern(const unsigned char *g, int w, int x0, int y0, int x1, in
     if (var < (0.3 * mean) * (0.3 * mean))
         return 0;
     int maxs = span / 8 + 2;
-    return agreement(prof[1], prof[0], len, maxs) >= MIN_AGREE && agreement(prof[1], prof[2], len, maxs) >= MIN_AGREE;
+    return agreement(prof[1], prof[0], len, maxs) >= MIN_AGREE &&
+           agreement(prof[1], prof[2], len, maxs) >= MIN_AGREE;
 }
 
 static int by_density(const void *a, const void *b) {
@@ -137,10 +139,14 @@ psc_status psci_code_candidates(const unsigned char *g, int w, int h, size_t max
             count++;
             sum += edges[k];
             sumx += across[k];
-            if (bx < x0) x0 = bx;
-            if (bx > x1) x1 = bx;
-            if (by < y0) y0 = by;
-            if (by > y1) y1 = by;
+            if (bx < x0)
+                x0 = bx;
+            if (bx > x1)
+                x1 = bx;
+            if (by < y0)
+                y0 = by;
+            if (by > y1)
+                y1 = by;
             const int nx[4] = {bx - 1, bx + 1, bx, bx}, ny[4] = {by, by, by - 1, by + 1};
             for (int d = 0; d < 4; d++) {
                 if (nx[d] < 0 || ny[d] < 0 || nx[d] >= bw || ny[d] >= bh)

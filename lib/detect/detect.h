@@ -30,7 +30,8 @@ psc_status psci_detector_prepare(psci_detector *d, const psci_detect_opts *o, ps
  * (used to re-check a photo after redaction: outside the changed areas the pixels are
  * identical, so only the changed areas and their surroundings can read differently). */
 psc_status psci_detect_run(psci_detector *d, const psci_detect_opts *o, const unsigned char *gray,
-                           int w, int h, const psci_regions *focus, psci_regions *out, psci_err *err);
+                           int w, int h, const psci_regions *focus, psci_regions *out,
+                           psci_err *err);
 
 /* The independent second look after redaction (issue 11): readers configured for recall and
  * differently from psci_detect_run, on the whole w x h image, so they can disagree with the

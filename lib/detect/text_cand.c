@@ -54,7 +54,8 @@ static void uf_union(int32_t *p, int a, int b) {
 }
 
 /* Per-block thresholds: local mean and a contrast margin from the local spread. */
-static int block_thresholds(const unsigned char *g, int w, int h, float **mean_out, float **thr_out) {
+static int block_thresholds(const unsigned char *g, int w, int h, float **mean_out,
+                            float **thr_out) {
     int bw = (w + BLOCK - 1) / BLOCK, bh = (h + BLOCK - 1) / BLOCK;
     size_t nb = (size_t)bw * (size_t)bh;
     double *s1 = calloc(nb, sizeof *s1), *s2 = calloc(nb, sizeof *s2);
@@ -100,8 +101,8 @@ static int block_thresholds(const unsigned char *g, int w, int h, float **mean_o
 }
 
 /* How far past the local margin pixel (x, y) is on the ink side (> 1: ink). */
-static float inkness(const unsigned char *g, int w, int x, int y, const float *mean, const float *thr,
-                     int bw, int dark) {
+static float inkness(const unsigned char *g, int w, int x, int y, const float *mean,
+                     const float *thr, int bw, int dark) {
     size_t k = (size_t)(y / BLOCK) * (size_t)bw + (size_t)(x / BLOCK);
     float v = g[(size_t)y * (size_t)w + (size_t)x];
     return (dark ? mean[k] - v : v - mean[k]) / thr[k];
@@ -121,8 +122,8 @@ static int letter_like(const comp *c, int hmin, int hmax) {
 
 /* Labels one polarity; appends letter-like components to *cs. Returns -1 out of memory,
  * 1 when the image has too many runs to be worth it. */
-static int label(const unsigned char *g, int w, int h, const float *mean, const float *thr, int dark,
-                 int hmin, int hmax, comp **cs, size_t *nc, size_t *capc) {
+static int label(const unsigned char *g, int w, int h, const float *mean, const float *thr,
+                 int dark, int hmin, int hmax, comp **cs, size_t *nc, size_t *capc) {
     int bw = (w + BLOCK - 1) / BLOCK;
     size_t cap = 1 << 16, n = 0;
     run *runs = malloc(cap * sizeof *runs);
@@ -204,9 +205,12 @@ static int label(const unsigned char *g, int w, int h, const float *mean, const 
                 tmp[nt++] = (comp){runs[r].x0, y, runs[r].x1, y, 0, -1, 0.0f};
             }
             comp *c = &tmp[slot[root]];
-            if (runs[r].x0 < c->x0) c->x0 = runs[r].x0;
-            if (runs[r].x1 > c->x1) c->x1 = runs[r].x1;
-            if (y > c->y1) c->y1 = y;
+            if (runs[r].x0 < c->x0)
+                c->x0 = runs[r].x0;
+            if (runs[r].x1 > c->x1)
+                c->x1 = runs[r].x1;
+            if (y > c->y1)
+                c->y1 = y;
             c->count += runs[r].x1 - runs[r].x0 + 1;
             c->strength += runs[r].strength;
         }
@@ -268,7 +272,8 @@ static float median(float *v, size_t n) {
 }
 
 /* Shape statistics of a chain (its first 64 shapes): contrast, height and alignment spread. */
-static void line_stats(const comp *c, size_t n, float angle, float *strength, float *hdev, float *vdev) {
+static void line_stats(const comp *c, size_t n, float angle, float *strength, float *hdev,
+                       float *vdev) {
     float v[64], hs[64], off[64];
     size_t m = n < 64 ? n : 64;
     float ca = cosf(angle), sa = sinf(angle);
@@ -320,10 +325,14 @@ static psc_status add_line(psci_tlines *out, const comp *c, size_t n, float angl
     for (size_t i = 0; i < n; i++) {
         psci_cbox b = {c[i].x0 * f, c[i].y0 * f, (c[i].x1 + 1) * f, (c[i].y1 + 1) * f};
         out->boxes[out->nboxes++] = b;
-        if (b.x0 < l->x0) l->x0 = b.x0;
-        if (b.y0 < l->y0) l->y0 = b.y0;
-        if (b.x1 > l->x1) l->x1 = b.x1;
-        if (b.y1 > l->y1) l->y1 = b.y1;
+        if (b.x0 < l->x0)
+            l->x0 = b.x0;
+        if (b.y0 < l->y0)
+            l->y0 = b.y0;
+        if (b.x1 > l->x1)
+            l->x1 = b.x1;
+        if (b.y1 > l->y1)
+            l->y1 = b.y1;
         if (nh < 64)
             hs[nh++] = b.y1 - b.y0;
     }
@@ -393,7 +402,8 @@ static psc_status chain(comp *cs, size_t nc, int f, psci_tlines *out, psci_err *
         size_t e = s;
         int minx = cs[s].x0, maxx = cs[s].x1;
         while (e < nc && cs[e].group == cs[s].group) {
-            if (cs[e].x1 > maxx) maxx = cs[e].x1;
+            if (cs[e].x1 > maxx)
+                maxx = cs[e].x1;
             e++;
         }
         while (lk < nl && links[lk].group < cs[s].group)

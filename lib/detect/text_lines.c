@@ -39,10 +39,14 @@ static int make_frame(const psci_tlines *ls, const psci_tline *l, float s, frame
         for (int p = 0; p < 4; p++) {
             float dx = xs[p & 1] - f->cx, dy = ys[p >> 1] - f->cy;
             float u = dx * f->ca + dy * f->sa, v = -dx * f->sa + dy * f->ca;
-            if (u < umin) umin = u;
-            if (u > umax) umax = u;
-            if (v < vmin) vmin = v;
-            if (v > vmax) vmax = v;
+            if (u < umin)
+                umin = u;
+            if (u > umax)
+                umax = u;
+            if (v < vmin)
+                vmin = v;
+            if (v > vmax)
+                vmax = v;
         }
     }
     float hgt = (float)l->height;
@@ -71,15 +75,20 @@ static unsigned char *warp(const unsigned char *g, int w, int h, const frame *f)
             to_image(f, (float)i + 0.5f, (float)j + 0.5f, &x, &y);
             x -= 0.5f;
             y -= 0.5f;
-            if (x < 0) x = 0;
-            if (y < 0) y = 0;
-            if (x > (float)(w - 1)) x = (float)(w - 1);
-            if (y > (float)(h - 1)) y = (float)(h - 1);
+            if (x < 0)
+                x = 0;
+            if (y < 0)
+                y = 0;
+            if (x > (float)(w - 1))
+                x = (float)(w - 1);
+            if (y > (float)(h - 1))
+                y = (float)(h - 1);
             int ix = (int)x, iy = (int)y;
             int ix1 = ix + 1 < w ? ix + 1 : ix, iy1 = iy + 1 < h ? iy + 1 : iy;
             float ax = x - (float)ix, ay = y - (float)iy;
             const unsigned char *r0 = g + (size_t)iy * (size_t)w, *r1 = g + (size_t)iy1 * (size_t)w;
-            float v = (1 - ay) * ((1 - ax) * r0[ix] + ax * r0[ix1]) + ay * ((1 - ax) * r1[ix] + ax * r1[ix1]);
+            float v = (1 - ay) * ((1 - ax) * r0[ix] + ax * r0[ix1]) +
+                      ay * ((1 - ax) * r1[ix] + ax * r1[ix1]);
             d[(size_t)j * (size_t)f->ow + (size_t)i] = (unsigned char)(v + 0.5f);
         }
     return d;
@@ -146,10 +155,14 @@ static psc_status read_frame(psci_tess *t, const unsigned char *g, int w, int h,
 
 static psc_status emit(psci_regions *out, int x0, int y0, int x1, int y1, float conf, int weak,
                        int w, int h, psci_err *err) {
-    if (x0 < 0) x0 = 0;
-    if (y0 < 0) y0 = 0;
-    if (x1 > w) x1 = w;
-    if (y1 > h) y1 = h;
+    if (x0 < 0)
+        x0 = 0;
+    if (y0 < 0)
+        y0 = 0;
+    if (x1 > w)
+        x1 = w;
+    if (y1 > h)
+        y1 = h;
     if (x1 <= x0 || y1 <= y0)
         return PSC_OK;
     psci_region r = {x0, y0, x1 - x0, y1 - y0, PSCI_R_TEXT, 0, conf, "tesseract", NULL, weak};
@@ -157,8 +170,8 @@ static psc_status emit(psci_regions *out, int x0, int y0, int x1, int y1, float 
 }
 
 /* A word's box in the crop, mapped back to the image (the box around its four corners). */
-static psc_status emit_word(psci_regions *out, const frame *f, const psci_word *wd, int weak,
-                            int w, int h, psci_err *err) {
+static psc_status emit_word(psci_regions *out, const frame *f, const psci_word *wd, int weak, int w,
+                            int h, psci_err *err) {
     float xs[4], ys[4];
     to_image(f, (float)wd->x0, (float)wd->y0, &xs[0], &ys[0]);
     to_image(f, (float)wd->x1, (float)wd->y0, &xs[1], &ys[1]);
@@ -166,10 +179,14 @@ static psc_status emit_word(psci_regions *out, const frame *f, const psci_word *
     to_image(f, (float)wd->x1, (float)wd->y1, &xs[3], &ys[3]);
     float x0 = xs[0], x1 = xs[0], y0 = ys[0], y1 = ys[0];
     for (int k = 1; k < 4; k++) {
-        if (xs[k] < x0) x0 = xs[k];
-        if (xs[k] > x1) x1 = xs[k];
-        if (ys[k] < y0) y0 = ys[k];
-        if (ys[k] > y1) y1 = ys[k];
+        if (xs[k] < x0)
+            x0 = xs[k];
+        if (xs[k] > x1)
+            x1 = xs[k];
+        if (ys[k] < y0)
+            y0 = ys[k];
+        if (ys[k] > y1)
+            y1 = ys[k];
     }
     return emit(out, (int)x0, (int)y0, (int)(x1 + 1), (int)(y1 + 1), wd->conf, weak, w, h, err);
 }
@@ -182,10 +199,14 @@ static psc_status emit_shapes(psci_regions *out, const psci_tlines *ls, const ps
         psci_cbox b = ls->boxes[l->first + k++];
         while (k < l->n && b.x1 - b.x0 < 3 * l->height) {
             const psci_cbox *c = &ls->boxes[l->first + k++];
-            if (c->x0 < b.x0) b.x0 = c->x0;
-            if (c->y0 < b.y0) b.y0 = c->y0;
-            if (c->x1 > b.x1) b.x1 = c->x1;
-            if (c->y1 > b.y1) b.y1 = c->y1;
+            if (c->x0 < b.x0)
+                b.x0 = c->x0;
+            if (c->y0 < b.y0)
+                b.y0 = c->y0;
+            if (c->x1 > b.x1)
+                b.x1 = c->x1;
+            if (c->y1 > b.y1)
+                b.y1 = c->y1;
         }
         st = emit(out, b.x0, b.y0, b.x1, b.y1, conf, weak, w, h, err);
     }
@@ -263,7 +284,9 @@ psc_status psci_text_lines(psci_tess *t, const unsigned char *gray, int w, int h
         }
         long left = deadline_ms - psci_elapsed_ms(&t0);
         if (left <= 0) {
-            st = psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
+            st = psci_fail(err, PSC_ERR_LIMIT,
+                           "text: OCR took longer than %d ms (setting max-ocr-seconds)",
+                           deadline_ms);
             break;
         }
         frame f;

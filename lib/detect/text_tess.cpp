@@ -52,17 +52,20 @@ extern "C" psc_status psci_tess_new(const char *langs, const char *folder, psci_
         size_t start = 0;
         while (start <= all.size()) {
             size_t plus = all.find('+', start);
-            std::string one = all.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
+            std::string one =
+                all.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
             if (one.empty() || one.size() > 32 || one.find_first_of("/.\\") != std::string::npos)
                 return psci_fail(err, PSC_ERR_ARG, "text: invalid language list '%s'", langs);
             const char *dir = find_tessdata(one, folder);
             if (dir == NULL && folder != NULL && folder[0])
-                return psci_fail(err, PSC_ERR_DETECTOR,
-                                 "tesseract language data '%s' is missing from %s (setting tessdata)",
-                                 one.c_str(), folder);
+                return psci_fail(
+                    err, PSC_ERR_DETECTOR,
+                    "tesseract language data '%s' is missing from %s (setting tessdata)",
+                    one.c_str(), folder);
             if (dir == NULL)
                 return psci_fail(err, PSC_ERR_DETECTOR,
-                                 "tesseract language data '%s' is missing: install tesseract-ocr-%s or use --lang with installed languages",
+                                 "tesseract language data '%s' is missing: install "
+                                 "tesseract-ocr-%s or use --lang with installed languages",
                                  one.c_str(), one.c_str());
             datapath = dir;
             if (plus == std::string::npos)
@@ -74,7 +77,8 @@ extern "C" psc_status psci_tess_new(const char *langs, const char *folder, psci_
             return psci_fail(err, PSC_ERR_NOMEM, "text: out of memory");
         if (t->api.Init(datapath.c_str(), langs, tesseract::OEM_LSTM_ONLY) != 0) {
             delete t;
-            return psci_fail(err, PSC_ERR_DETECTOR, "tesseract could not load '%s' from %s", langs, datapath.c_str());
+            return psci_fail(err, PSC_ERR_DETECTOR, "tesseract could not load '%s' from %s", langs,
+                             datapath.c_str());
         }
         *out = t;
         return PSC_OK;
@@ -110,7 +114,7 @@ struct cand {
     float conf;
     std::string text; /* alphanumerics, lower-case: for comparing readings */
     int group;
-    bool weak;        /* failed the plausibility test: kept only next to sure text */
+    bool weak; /* failed the plausibility test: kept only next to sure text */
 };
 
 /* Reports a word box at (ox, oy) + box * scale. */
@@ -182,7 +186,8 @@ static psc_status stopped(psci_tess *t, const tesseract::ETEXT_DESC &m, int dead
     if (t->cancelled != NULL && t->cancelled(t->cancel_ud))
         return psci_fail(err, PSC_ERR_CANCELLED, "cancelled");
     if (m.deadline_exceeded())
-        return psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
+        return psci_fail(err, PSC_ERR_LIMIT,
+                         "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
     return PSC_OK;
 }
 
@@ -227,7 +232,8 @@ static psc_status collect(tesseract::TessBaseAPI &api, psci_words *out, psci_err
             if ((*p & 0xC0) == 0x80)
                 continue; /* UTF-8 continuation */
             wd.total++;
-            if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p >= 0xC0)
+            if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                *p >= 0xC0)
                 wd.alnum++;
         }
         std::string low = alnum_lower(word);
@@ -266,7 +272,8 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
             const psci_word &wd = ws.v[k];
             if (plausible(wd, w, h))
                 cands.push_back(cand{wd.x0, wd.y0, wd.x1, wd.y1, wd.conf, wd.text, -1, false});
-            else if (wd.conf >= 30 && wd.y1 - wd.y0 >= 6 && wd.y1 - wd.y0 <= h / 3 && std::strlen(wd.text) >= 2)
+            else if (wd.conf >= 30 && wd.y1 - wd.y0 >= 6 && wd.y1 - wd.y0 <= h / 3 &&
+                     std::strlen(wd.text) >= 2)
                 weak.push_back(cand{wd.x0, wd.y0, wd.x1, wd.y1, wd.conf, wd.text, -1, true});
         }
         psci_words_free(&ws);
@@ -324,7 +331,9 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
             } else if (!keep) {
                 long left = deadline_ms - psci_elapsed_ms(&t0);
                 if (left <= 0) {
-                    st = psci_fail(err, PSC_ERR_LIMIT, "text: OCR took longer than %d ms (setting max-ocr-seconds)", deadline_ms);
+                    st = psci_fail(err, PSC_ERR_LIMIT,
+                                   "text: OCR took longer than %d ms (setting max-ocr-seconds)",
+                                   deadline_ms);
                     break;
                 }
                 int pad = (y1 - y0) / 3 + 2;
@@ -341,8 +350,9 @@ extern "C" psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, in
                 std::string second = alnum_lower(again);
                 delete[] again;
                 size_t len = first.size();
-                keep = conf2 >= 45 && (len <= 2 ? (second == first && conf2 >= 70)
-                                                : psci_text_similarity(first.c_str(), second.c_str()) >= 0.5f);
+                keep = conf2 >= 45 &&
+                       (len <= 2 ? (second == first && conf2 >= 70)
+                                 : psci_text_similarity(first.c_str(), second.c_str()) >= 0.5f);
                 /* Not confirmed: pass it on as doubtful, hidden only beside sure findings. */
                 doubtful = !keep;
                 keep = true;

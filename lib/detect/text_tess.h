@@ -20,8 +20,8 @@ void psci_tess_free(psci_tess *t);
  * reported at (ox, oy) + box * scale. Fails closed (PSC_ERR_LIMIT) when it runs past
  * deadline_ms; PSC_ERR_CANCELLED when cancelled (psci_tess_set_cancel). */
 psc_status psci_tess_scan(psci_tess *t, const unsigned char *gray, int w, int h, int stride,
-                          int psm, int deadline_ms, int ox, int oy, float scale,
-                          psci_regions *out, psci_err *err);
+                          int psm, int deadline_ms, int ox, int oy, float scale, psci_regions *out,
+                          psci_err *err);
 
 /* One word read by psci_tess_read: its box in the image given, confidence and what it says. */
 typedef struct psci_word {

@@ -47,19 +47,32 @@ static float *smooth(const float *v, int n) {
 }
 
 void psci_redact_from_border(float *plane, int w, int h, const float *top, const float *bottom,
-                             const float *left, const float *right, psci_style style, uint32_t seed) {
+                             const float *left, const float *right, psci_style style,
+                             uint32_t seed) {
     float *t = smooth(top, w), *b = smooth(bottom, w), *l = smooth(left, h), *r = smooth(right, h);
     /* If smoothing could not allocate, fall back to the raw sides (still outside pixels). */
     const float *T = t ? t : top, *B = b ? b : bottom, *L = l ? l : left, *R = r ? r : right;
     double sum = 0;
     long cnt = 0;
     for (int i = 0; i < w; i++) {
-        if (T) { sum += T[i]; cnt++; }
-        if (B) { sum += B[i]; cnt++; }
+        if (T) {
+            sum += T[i];
+            cnt++;
+        }
+        if (B) {
+            sum += B[i];
+            cnt++;
+        }
     }
     for (int i = 0; i < h; i++) {
-        if (L) { sum += L[i]; cnt++; }
-        if (R) { sum += R[i]; cnt++; }
+        if (L) {
+            sum += L[i];
+            cnt++;
+        }
+        if (R) {
+            sum += R[i];
+            cnt++;
+        }
     }
     float mean = cnt ? (float)(sum / (double)cnt) : 128.0f;
     (void)seed; /* deterministic already: no randomness left in blur and fill */
@@ -71,10 +84,30 @@ void psci_redact_from_border(float *plane, int w, int h, const float *top, const
             } else {
                 /* Inverse-square-distance blend of the four sides. */
                 float acc = 0, wsum = 0, d, wt;
-                if (T) { d = (float)(y + 1); wt = 1.0f / (d * d); acc += wt * T[x]; wsum += wt; }
-                if (B) { d = (float)(h - y); wt = 1.0f / (d * d); acc += wt * B[x]; wsum += wt; }
-                if (L) { d = (float)(x + 1); wt = 1.0f / (d * d); acc += wt * L[y]; wsum += wt; }
-                if (R) { d = (float)(w - x); wt = 1.0f / (d * d); acc += wt * R[y]; wsum += wt; }
+                if (T) {
+                    d = (float)(y + 1);
+                    wt = 1.0f / (d * d);
+                    acc += wt * T[x];
+                    wsum += wt;
+                }
+                if (B) {
+                    d = (float)(h - y);
+                    wt = 1.0f / (d * d);
+                    acc += wt * B[x];
+                    wsum += wt;
+                }
+                if (L) {
+                    d = (float)(x + 1);
+                    wt = 1.0f / (d * d);
+                    acc += wt * L[y];
+                    wsum += wt;
+                }
+                if (R) {
+                    d = (float)(w - x);
+                    wt = 1.0f / (d * d);
+                    acc += wt * R[y];
+                    wsum += wt;
+                }
                 /* No per-pixel noise: binarized for OCR, speckle in a smooth area becomes
                  * tens of thousands of specks and Tesseract's page analysis goes quadratic
                  * (minutes on one page). Nothing here comes from the hidden pixels anyway. */
@@ -145,10 +178,14 @@ void psci_redact_blocks(const float *means, int nbx, int nby, int top, int botto
         return;
     }
     float *t = NULL, *b = NULL, *l = NULL, *r = NULL;
-    if (top) block_side(means, 1, nbx, t = lines);
-    if (bottom) block_side(means + (size_t)(nby + 1) * gw, 1, nbx, b = lines + W);
-    if (left) block_side(means, gw, nby, l = lines + 2 * W);
-    if (right) block_side(means + (size_t)nbx + 1, gw, nby, r = lines + 2 * W + H);
+    if (top)
+        block_side(means, 1, nbx, t = lines);
+    if (bottom)
+        block_side(means + (size_t)(nby + 1) * gw, 1, nbx, b = lines + W);
+    if (left)
+        block_side(means, gw, nby, l = lines + 2 * W);
+    if (right)
+        block_side(means + (size_t)nbx + 1, gw, nby, r = lines + 2 * W + H);
     psci_redact_from_border(plane, W, H, t, b, l, r, style, seed);
 }
 
@@ -162,10 +199,22 @@ static void pixel_side(const unsigned char *px, int w, int h, int channels, int 
         for (int d = 1; d <= 3; d++) {
             int x, y;
             switch (side) {
-            case 0: x = bx + i; y = by - d; break;
-            case 1: x = bx + i; y = by + bh - 1 + d; break;
-            case 2: x = bx - d; y = by + i; break;
-            default: x = bx + bw - 1 + d; y = by + i; break;
+            case 0:
+                x = bx + i;
+                y = by - d;
+                break;
+            case 1:
+                x = bx + i;
+                y = by + bh - 1 + d;
+                break;
+            case 2:
+                x = bx - d;
+                y = by + i;
+                break;
+            default:
+                x = bx + bw - 1 + d;
+                y = by + i;
+                break;
             }
             if (x < 0 || y < 0 || x >= w || y >= h)
                 continue;
@@ -188,24 +237,29 @@ int psci_redact_pixels(unsigned char *px, int w, int h, int channels, int bx, in
     for (int ch = 0; ch < 3; ch++) {
         float *t = by > 0 ? lines : NULL, *b = by + bh < h ? lines + bw : NULL;
         float *l = bx > 0 ? lines + 2 * bw : NULL, *r = bx + bw < w ? lines + 2 * bw + bh : NULL;
-        if (t) pixel_side(px, w, h, channels, ch, bx, by, bw, bh, 0, t);
-        if (b) pixel_side(px, w, h, channels, ch, bx, by, bw, bh, 1, b);
-        if (l) pixel_side(px, w, h, channels, ch, bx, by, bw, bh, 2, l);
-        if (r) pixel_side(px, w, h, channels, ch, bx, by, bw, bh, 3, r);
+        if (t)
+            pixel_side(px, w, h, channels, ch, bx, by, bw, bh, 0, t);
+        if (b)
+            pixel_side(px, w, h, channels, ch, bx, by, bw, bh, 1, b);
+        if (l)
+            pixel_side(px, w, h, channels, ch, bx, by, bw, bh, 2, l);
+        if (r)
+            pixel_side(px, w, h, channels, ch, bx, by, bw, bh, 3, r);
         uint32_t seed = psci_redact_seed(bx, by, ch);
         if (style == PSCI_STYLE_PIXELATE) {
             for (int y = 0; y < bh; y++)
                 for (int x = 0; x < bw; x++)
                     plane[(size_t)y * (size_t)bw + (size_t)x] =
-                        px[((size_t)(by + y) * (size_t)w + (size_t)(bx + x)) * (size_t)channels + (size_t)ch];
+                        px[((size_t)(by + y) * (size_t)w + (size_t)(bx + x)) * (size_t)channels +
+                           (size_t)ch];
             pixelate_box(plane, bw, bh, seed);
         } else {
             psci_redact_from_border(plane, bw, bh, t, b, l, r, style, seed);
         }
         for (int y = 0; y < bh; y++)
             for (int x = 0; x < bw; x++)
-                px[((size_t)(by + y) * (size_t)w + (size_t)(bx + x)) * (size_t)channels + (size_t)ch] =
-                    (unsigned char)(plane[(size_t)y * (size_t)bw + (size_t)x] + 0.5f);
+                px[((size_t)(by + y) * (size_t)w + (size_t)(bx + x)) * (size_t)channels +
+                   (size_t)ch] = (unsigned char)(plane[(size_t)y * (size_t)bw + (size_t)x] + 0.5f);
     }
     free(plane);
     free(lines);

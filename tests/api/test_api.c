@@ -28,7 +28,8 @@ static void test_null_and_bounds(void) {
     CHECK_EQ(psc_scrub_buffer(NULL, NULL, 0, &out, &out_len, NULL), PSC_ERR_ARG);
     CHECK(out == NULL && out_len == 0);
     CHECK_EQ(psc_scrub_buffer(ctx, NULL, 5, &out, &out_len, NULL), PSC_ERR_ARG);
-    CHECK_EQ(psc_scrub_buffer(ctx, (const unsigned char *)"x", 1, NULL, &out_len, NULL), PSC_ERR_ARG);
+    CHECK_EQ(psc_scrub_buffer(ctx, (const unsigned char *)"x", 1, NULL, &out_len, NULL),
+             PSC_ERR_ARG);
     CHECK_EQ(psc_scrub_file(ctx, NULL, "x", NULL), PSC_ERR_ARG);
     CHECK_EQ(psc_inspect_file(ctx, "x", NULL), PSC_ERR_ARG);
 
@@ -121,8 +122,10 @@ static void test_buffer_scrub(void) {
     CHECK(out2 == NULL);
     CHECK(strstr(psc_ctx_errmsg(ctx), "truncated") != NULL);
     psc_report_free(rep);
-    CHECK_EQ(psc_scrub_buffer(ctx, (const unsigned char *)"hello", 5, &out2, &out2_len, NULL), PSC_ERR_FORMAT);
-    CHECK_EQ(psc_scrub_buffer(ctx, (const unsigned char *)"", 0, &out2, &out2_len, NULL), PSC_ERR_FORMAT);
+    CHECK_EQ(psc_scrub_buffer(ctx, (const unsigned char *)"hello", 5, &out2, &out2_len, NULL),
+             PSC_ERR_FORMAT);
+    CHECK_EQ(psc_scrub_buffer(ctx, (const unsigned char *)"", 0, &out2, &out2_len, NULL),
+             PSC_ERR_FORMAT);
     psc_free(out);
     free(in);
     psc_ctx_free(ctx);
@@ -166,7 +169,7 @@ static void test_file_scrub(void) {
 /* Threads: each with its own context, all scrubbing the same inputs; results must match the
  * single-threaded ones, with detection (Tesseract, ZBar, zxing per context) and without. */
 static const char *thread_files[] = {"exif_gps_thumb.jpg", "progressive.jpg", "text_chunks.png",
-                                     "trailer_motion.jpg", "orient8.jpg", "apng.png"};
+                                     "trailer_motion.jpg", "orient8.jpg",     "apng.png"};
 #define N_FILES (sizeof thread_files / sizeof thread_files[0])
 static unsigned char *expect[2][N_FILES];
 static size_t expect_len[2][N_FILES];
@@ -189,7 +192,8 @@ static void *worker(void *arg) {
             unsigned char *in = slurp(thread_files[i], &len), *out = NULL;
             size_t out_len = 0;
             if (psc_scrub_buffer(ctx, in, len, &out, &out_len, NULL) != PSC_OK ||
-                out_len != expect_len[meta_only][i] || memcmp(out, expect[meta_only][i], out_len) != 0)
+                out_len != expect_len[meta_only][i] ||
+                memcmp(out, expect[meta_only][i], out_len) != 0)
                 (*bad)++;
             psc_free(out);
             free(in);

@@ -91,7 +91,8 @@ static void test_words(void) {
     /* Every setting's words match its bounds. */
     long long mn, mx;
     CHECK_EQ(psc_param_bounds(PSC_PARAM_DETECT, &mn, &mx, NULL), PSC_OK);
-    CHECK(psc_detect_mode_name((psc_detect_mode)mx) != NULL && psc_detect_mode_name((psc_detect_mode)(mx + 1)) == NULL);
+    CHECK(psc_detect_mode_name((psc_detect_mode)mx) != NULL &&
+          psc_detect_mode_name((psc_detect_mode)(mx + 1)) == NULL);
     CHECK_EQ(psc_param_bounds(PSC_PARAM_STYLE, &mn, &mx, NULL), PSC_OK);
     CHECK(psc_style_name((psc_style)mx) != NULL && psc_style_name((psc_style)(mx + 1)) == NULL);
 }
@@ -156,7 +157,8 @@ static void test_report_accessors(void) {
     CHECK_EQ(psc_report_region_symbology(rep, 0, &sym), PSC_ERR_ARG);
     char *json = NULL;
     CHECK_EQ(psc_report_json(rep, &json, NULL), PSC_OK);
-    static const char *const icc_words[] = {"\"icc\":\"none\"", "\"icc\":\"kept\"", "\"icc\":\"stripped\""};
+    static const char *const icc_words[] = {"\"icc\":\"none\"", "\"icc\":\"kept\"",
+                                            "\"icc\":\"stripped\""};
     CHECK(strstr(json, icc_words[psc_report_icc_action(rep)]) != NULL);
     psc_free(json);
     psc_report_free(rep);

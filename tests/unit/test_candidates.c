@@ -69,8 +69,8 @@ static void test_tilted_and_inverted(void) {
     psci_err err;
     psci_err_clear(&err);
     fill(235);
-    word_line(100, 200, 12, 12.0, 20);       /* dark letters, tilted 12 degrees */
-    rect(600, 550, 1100, 650, 30);            /* a dark panel with light letters */
+    word_line(100, 200, 12, 12.0, 20); /* dark letters, tilted 12 degrees */
+    rect(600, 550, 1100, 650, 30);     /* a dark panel with light letters */
     word_line(640, 590, 10, 0.0, 230);
     psci_tlines ls = {0};
     CHECK_EQ(psci_text_candidates(img, W, H, &ls, &err), PSC_OK);

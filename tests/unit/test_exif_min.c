@@ -36,11 +36,11 @@ int main(void) {
 
     /* Little-endian IFD0 with Make + Orientation 8 + a GPS pointer. */
     static const unsigned char le[] = {
-        'I', 'I', 42, 0, 8, 0, 0, 0,                 /* header, IFD0 at 8 */
-        2, 0,                                        /* 2 entries */
-        0x0F, 0x01, 2, 0, 4, 0, 0, 0, 'A', 'c', 'm', 0, /* Make "Acm" */
-        0x12, 0x01, 3, 0, 1, 0, 0, 0, 8, 0, 0, 0,     /* Orientation 8 */
-        0, 0, 0, 0,
+        'I',  'I',  42, 0, 8, 0, 0, 0,                   /* header, IFD0 at 8 */
+        2,    0,                                         /* 2 entries */
+        0x0F, 0x01, 2,  0, 4, 0, 0, 0, 'A', 'c', 'm', 0, /* Make "Acm" */
+        0x12, 0x01, 3,  0, 1, 0, 0, 0, 8,   0,   0,   0, /* Orientation 8 */
+        0,    0,    0,  0,
     };
     CHECK_EQ(psci_exif_orientation(le, sizeof le), 8);
     CHECK(!psci_exif_is_orientation_only(le, sizeof le));

@@ -31,11 +31,12 @@ static size_t build(unsigned char *o, const unsigned char *extra, size_t extra_l
 
 static void test_keep_list(void) {
     static const unsigned char extra[] = {
-        0xFF, 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,        /* JFIF */
-        0xFF, 0xE1, 0, 10, 'E', 'x', 'i', 'f', 0, 0, 'M', 'M',                      /* Exif */
-        0xFF, 0xFE, 0, 6, 'h', 'i', '!', '!',                                       /* COM */
+        0xFF, 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0,   1,   1,   0,   0,   1,   0,   1, 0, 0, /* JFIF
+                                                                                            */
+        0xFF, 0xE1, 0, 10, 'E', 'x', 'i', 'f', 0,   0,   'M', 'M', /* Exif */
+        0xFF, 0xFE, 0, 6,  'h', 'i', '!', '!',                     /* COM */
         0xFF, 0xE2, 0, 17, 'I', 'C', 'C', '_', 'P', 'R', 'O', 'F', 'I', 'L', 'E', 0, 1, 1, 'x',
-        0xFF, 0xEB, 0, 4, 1, 2,                                                     /* APP11 */
+        0xFF, 0xEB, 0, 4,  1,   2, /* APP11 */
     };
     unsigned char in[256], trailer[] = "MOTIONVIDEO";
     size_t n = build(in, extra, sizeof extra, trailer, sizeof trailer);
@@ -67,8 +68,8 @@ static void test_keep_list(void) {
 }
 
 static void test_jfif_thumbnail_rebuilt(void) {
-    static const unsigned char extra[] = {0xFF, 0xE0, 0, 22, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1,
-                                          0, 1, 1, 2, 9, 9, 9, 9, 9, 9};
+    static const unsigned char extra[] = {0xFF, 0xE0, 0, 22, 'J', 'F', 'I', 'F', 0, 1, 1, 0,
+                                          0,    1,    0, 1,  1,   2,   9,   9,   9, 9, 9, 9};
     unsigned char in[256];
     size_t n = build(in, extra, sizeof extra, NULL, 0);
     psci_jpeg j;

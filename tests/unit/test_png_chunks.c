@@ -24,7 +24,8 @@ static size_t chunk(unsigned char *o, const char *type, const void *data, size_t
 
 static size_t build(unsigned char *o, int bad_crc) {
     static const unsigned char ihdr[13] = {0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0};
-    static const unsigned char idat[] = {0x78, 0x9c, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01};
+    static const unsigned char idat[] = {0x78, 0x9c, 0x63, 0x60, 0x00,
+                                         0x00, 0x00, 0x02, 0x00, 0x01};
     size_t n = 0;
     memcpy(o, "\x89PNG\r\n\x1a\n", 8);
     n = 8;
