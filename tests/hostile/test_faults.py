@@ -130,7 +130,9 @@ class Faults(unittest.TestCase):
         self.assertEqual(full.rc, 0, full.err)
         results = []
         for k, frac in enumerate((0.5, 0.25, 0.75)):
-            delay = min(0.3 * frac / 0.5, full.secs * frac)
+            # A fraction of the timed batch, not a fixed cap: on a loaded machine (CI runs
+            # tests in parallel) no photo was done 0.45 s in, and the test failed.
+            delay = full.secs * frac
             out = os.path.join(self.dir, "out%d" % k)
             cmd = ["--metadata-only", "-q", "-o", out, src]
             r = cli(cmd, kill_after=delay)
