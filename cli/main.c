@@ -58,11 +58,6 @@ static int scrub_paths(const options *o, int argc, char **argv, int first) {
 }
 
 int main(int argc, char **argv) {
-    /* Tesseract's OpenMP threads spin while waiting; with one worker per core they only
-     * oversubscribe the CPU (measured: half the CPU time per photo with one thread). libgomp
-     * reads its limit when it loads, so set it and start again once. */
-    if (getenv("OMP_THREAD_LIMIT") == NULL && setenv("OMP_THREAD_LIMIT", "1", 1) == 0)
-        execv("/proc/self/exe", argv); /* on failure, carry on as we are */
     cli_i18n_init();
     options o;
     int first = 0;

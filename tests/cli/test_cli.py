@@ -302,6 +302,28 @@ class T02ExitCodes(Base):
         self.assertEqual(P.tmp_files_left(self.tmp), [])
 
 
+class T02bOneProcess(Base):
+    def test_no_second_exec_and_one_ocr_thread(self):
+        """The CLI runs in one process image (it used to exec itself again to limit
+        Tesseract's OpenMP threads: a second load of ~90 libraries per call), and OCR still
+        runs on the calling thread only (no OpenMP worker threads are created)."""
+        if not shutil.which("strace"):
+            self.skipTest("strace not installed (scripts/bootstrap installs it)")
+        photo = self.put("in/p.png", "clean.png")
+        log = self.path("strace.log")
+        r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=execve,clone,clone3", "-o", log,
+                            ARGS.cli, "-q", "-j", "1", "-o", self.path("out"), photo],
+                           capture_output=True, timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(log) as f:
+            lines = f.read().splitlines()
+        execs = [l for l in lines if "execve(" in l and "= 0" in l]
+        self.assertEqual(len(execs), 1, "\n".join(execs))
+        threads = [l for l in lines if "clone" in l and "CLONE_THREAD" in l]
+        # One worker thread; Tesseract's OpenMP regions stay serial on it.
+        self.assertLessEqual(len(threads), 1, "\n".join(threads))
+
+
 class T03Overwrite(Base):
     def test_existing_output_skipped_then_forced(self):
         f = self.put("D/a.jpg")
