@@ -105,6 +105,15 @@ static psc_status decode_whole(tjhandle t, const unsigned char *in, size_t n, un
         return psci_fail(err, PSC_ERR_CORRUPT,
                          "jpeg: the image data is damaged and cannot be decoded whole: %s",
                          tjGetErrorStr2(t));
+    /* Corrupt entropy-coded data decodes to noise, which OCR then reads for seconds before
+     * the file fails anyway: refuse it before any detector runs. Bytes between segments
+     * ("extraneous bytes") do not touch the picture. */
+    const char *why = tjGetErrorStr2(t);
+    if (strstr(why, "Corrupt JPEG data") != NULL && strstr(why, "extraneous bytes") == NULL)
+        return psci_fail(err, PSC_ERR_CORRUPT,
+                         "jpeg: the image data is damaged (%s); refused before looking for codes "
+                         "and text",
+                         why);
     return PSC_OK;
 }
 

@@ -324,6 +324,29 @@ class T02bOneProcess(Base):
         self.assertLessEqual(len(threads), 1, "\n".join(threads))
 
 
+class T02cDamagedData(Base):
+    def test_corrupt_entropy_data_refused_before_detection(self):
+        """Entropy-coded data that decodes with 'bad Huffman code' is refused before any
+        detector runs (it used to be read as noise by OCR first); metadata-only, which never
+        decodes the picture, still scrubs it."""
+        with open(os.path.join(os.path.dirname(ARGS.testdata), "samples", "small-with-icc.jpg"), "rb") as f:
+            d = bytearray(f.read())
+        sos = d.find(b"\xff\xda")
+        start = sos + 2 + ((d[sos + 2] << 8) | d[sos + 3])
+        mid = start + (len(d) - start) // 2
+        d[mid:mid + 40] = b"\xff\x00" * 20  # runs of 1 bits: no Huffman code matches
+        src = self.write("in/broken.jpg", bytes(d))
+        djpeg = subprocess.run(["djpeg", src], capture_output=True)
+        self.assertIn(b"Corrupt JPEG data", djpeg.stderr)  # an independent decoder agrees
+        r = P.cli(["-o", self.path("out"), src], timeout=TIMEOUT, mode_args=[])
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("refused before looking for codes and text", r.stderr)
+        self.assertFalse(os.path.exists(self.path("out", "broken.jpg")))
+        r = P.cli(["-o", self.path("meta"), src], timeout=TIMEOUT, mode_args=["--metadata-only"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.isfile(self.path("meta", "broken.jpg")))
+
+
 class T03Overwrite(Base):
     def test_existing_output_skipped_then_forced(self):
         f = self.put("D/a.jpg")
