@@ -266,22 +266,9 @@ psc_status psc_preview(psc_ctx *ctx, const unsigned char *in, size_t in_len, int
 psc_box psc_box_to_display(psc_box box, int orientation, int stored_w, int stored_h) {
     if (orientation <= 1 || orientation > 8 || box.w <= 0 || box.h <= 0)
         return box;
-    int x0 = 1 << 30, y0 = 1 << 30, x1 = -1, y1 = -1;
-    int xs[2] = {box.x, box.x + box.w - 1}, ys[2] = {box.y, box.y + box.h - 1};
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) {
-            int dx, dy;
-            psci_orient_point(orientation, stored_w, stored_h, xs[i], ys[j], &dx, &dy);
-            if (dx < x0)
-                x0 = dx;
-            if (dy < y0)
-                y0 = dy;
-            if (dx > x1)
-                x1 = dx;
-            if (dy > y1)
-                y1 = dy;
-        }
-    return (psc_box){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
+    psci_region r = {box.x, box.y, box.w, box.h, 0, 0, 0.0f, NULL, NULL, 0};
+    psci_region_to_display(&r, orientation, stored_w, stored_h);
+    return (psc_box){r.x, r.y, r.w, r.h};
 }
 
 psc_status psc_inspect_file(psc_ctx *ctx, const char *path, psc_report **rep) {
